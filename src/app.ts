@@ -1,0 +1,89 @@
+/**
+ * The application factory: everything but listening. Tests build it with an
+ * injected Config and dependencies; server.ts builds it from the environment.
+ */
+import cors from '@fastify/cors'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { DestinationStream } from 'pino'
+import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
+import type { Config } from './config.js'
+import { ProxyError, toProxyError } from './errors.js'
+import { createLogger } from './logger.js'
+import auth from './plugins/auth.js'
+import requestLog, { newRequestId } from './plugins/request-log.js'
+import countTokensRoutes from './routes/count-tokens.js'
+import healthRoutes from './routes/health.js'
+import messagesRoutes from './routes/messages.js'
+import modelsRoutes from './routes/models.js'
+import { ModelResolver } from './translate/models.js'
+
+export interface AppDeps {
+  /** Defaults to the AWS SDK client built from `config.bedrock`. */
+  readonly bedrock?: Bedrock
+  /** Where log lines go; defaults to stdout. */
+  readonly logDestination?: DestinationStream
+  /** Node server timeouts (the server sets them for the load balancer in front). */
+  readonly timeouts?: Pick<FastifyServerOptions, 'keepAliveTimeout' | 'connectionTimeout' | 'requestTimeout'>
+}
+
+/** Ajv must not coerce, strip or fill in anything: the body goes to the model as the client wrote it. */
+const AJV_OPTIONS = { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } as const
+
+function formatSchemaErrors (errors: ReadonlyArray<{ instancePath: string; message?: string }>, dataVar: string): Error {
+  const text = errors
+    .map((error) => `${error.instancePath.slice(1).replaceAll('/', '.') || dataVar}: ${error.message ?? 'is invalid'}`)
+    .join('; ')
+  return new Error(text)
+}
+
+export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const resolver = new ModelResolver(config.bedrock.inferenceGeo, config.modelMap)
+  const bedrock = deps.bedrock ?? bedrockFromClient(createBedrockClient(config.bedrock))
+
+  const app = Fastify({
+    ...deps.timeouts,
+    loggerInstance: createLogger(config.logLevel, deps.logDestination) as FastifyBaseLogger,
+    // request-log.ts writes the one line per request instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: newRequestId,
+    requestIdHeader: false,
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaErrorFormatter: formatSchemaErrors
+  })
+
+  // Every body is JSON whatever its content type says: `curl -d` sends a form type by default.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+
+  app.setErrorHandler((error, request, reply) => {
+    const failure = toProxyError(error)
+    request.audit.errorType = failure.type
+    if (failure.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+    if (reply.raw.headersSent || reply.raw.destroyed) return reply.hijack()
+    return reply.code(failure.statusCode).headers(failure.headers()).send(failure.body(request.id))
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const failure = new ProxyError(404, 'not_found_error', `Not found: ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`)
+    request.audit.errorType = failure.type
+    return reply.code(404).send(failure.body(request.id))
+  })
+
+  await app.register(requestLog)
+  await app.register(cors, {
+    origin: config.corsOrigins === true ? true : [...config.corsOrigins],
+    methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+    exposedHeaders: ['request-id', 'retry-after', 'x-should-retry'],
+    maxAge: 86_400
+  })
+  if (config.auth.disabled) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
+  else await app.register(auth, { tokens: config.auth.tokens })
+
+  await app.register(healthRoutes)
+  await app.register(modelsRoutes, { resolver })
+  await app.register(messagesRoutes, { bedrock, resolver, pingIntervalMs: config.pingIntervalMs })
+  await app.register(countTokensRoutes, { bedrock, resolver })
+
+  app.addHook('onClose', async () => bedrock.close())
+  return app
+}

@@ -1,0 +1,41 @@
+/**
+ * POST /v1/messages/count_tokens through Bedrock CountTokens. A failure is a
+ * real error: a made-up count would silently break clients' context budgeting.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { Bedrock } from '../bedrock/client.js'
+import { abortOnDisconnect } from '../disconnect.js'
+import type { ModelResolver } from '../translate/models.js'
+import { prepareInvocation } from '../translate/prepare.js'
+import type { MessageCountTokensParams, MessageCreateParams, MessageTokensCount } from '../types.js'
+import { countTokensBody } from './schemas.js'
+
+export interface CountTokensOptions {
+  readonly bedrock: Bedrock
+  readonly resolver: ModelResolver
+}
+
+/**
+ * CountTokens takes a full InvokeModel body, which needs `max_tokens`; it must
+ * exceed a thinking budget or Bedrock refuses the body. It does not change the count.
+ */
+export function countingMaxTokens (params: Readonly<MessageCountTokensParams>): number {
+  if (typeof params.max_tokens === 'number') return params.max_tokens
+  const budget = params.thinking?.budget_tokens
+  return typeof budget === 'number' && budget > 0 ? budget + 1 : 1
+}
+
+export default async function countTokensRoutes (app: FastifyInstance, options: CountTokensOptions): Promise<void> {
+  const { bedrock, resolver } = options
+
+  app.post('/v1/messages/count_tokens', { schema: { body: countTokensBody } }, async (request: FastifyRequest<{ Body: MessageCountTokensParams }>, reply): Promise<MessageTokensCount> => {
+    const params: MessageCreateParams = { ...request.body, max_tokens: countingMaxTokens(request.body) }
+    request.audit.model = params.model
+    const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], resolver, request.log)
+    request.audit.bedrockModelId = model.countTokensModelId
+    const result = await bedrock.countTokens(model.countTokensModelId, Buffer.from(JSON.stringify(body)), abortOnDisconnect(reply))
+    request.audit.bedrockRequestId = result.requestId
+    request.audit.usage = { input: result.inputTokens }
+    return { input_tokens: result.inputTokens }
+  })
+}

@@ -1,0 +1,83 @@
+/**
+ * POST /v1/messages: InvokeModel for JSON answers, InvokeModelWithResponseStream
+ * relayed as Server-Sent Events for `stream: true`.
+ */
+import type { OutgoingHttpHeaders } from 'node:http'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Bedrock } from '../bedrock/client.js'
+import { abortOnDisconnect } from '../disconnect.js'
+import { ProxyError } from '../errors.js'
+import { markFirstByte, type TokenUsage } from '../plugins/request-log.js'
+import { relay } from '../streaming/relay.js'
+import { SSE_HEADERS } from '../streaming/sse.js'
+import type { ModelResolver } from '../translate/models.js'
+import { prepareInvocation } from '../translate/prepare.js'
+import type { MessageCreateParams } from '../types.js'
+import { messagesBody } from './schemas.js'
+
+export interface MessagesOptions {
+  readonly bedrock: Bedrock
+  readonly resolver: ModelResolver
+  readonly pingIntervalMs: number
+}
+
+function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | undefined {
+  const usage = message.usage
+  if (usage === undefined || usage === null) return undefined
+  const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
+  return {
+    input: number(usage.input_tokens),
+    output: number(usage.output_tokens),
+    cacheRead: number(usage.cache_read_input_tokens),
+    cacheWrite: number(usage.cache_creation_input_tokens)
+  }
+}
+
+export default async function messagesRoutes (app: FastifyInstance, options: MessagesOptions): Promise<void> {
+  const { bedrock, resolver, pingIntervalMs } = options
+
+  async function streamMessage (request: FastifyRequest, reply: FastifyReply, modelId: string, payload: Uint8Array): Promise<void> {
+    const signal = abortOnDisconnect(reply)
+    const upstream = await bedrock.invokeStream(modelId, payload, signal)
+    request.audit.bedrockRequestId = upstream.requestId
+    const events = upstream.events[Symbol.asyncIterator]()
+    // Until Bedrock's first event is in, a failure is still a plain HTTP error the client can retry.
+    const first = await events.next()
+    if (first.done === true) throw new ProxyError(500, 'api_error', 'Bedrock ended the stream before its first event', { shouldRetry: true })
+
+    reply.hijack()
+    // Hijacked replies skip Fastify's header handling: CORS and request-id are copied over.
+    reply.raw.writeHead(200, { ...(reply.getHeaders() as OutgoingHttpHeaders), ...SSE_HEADERS })
+    markFirstByte(request)
+    const usage: TokenUsage = {}
+    request.audit.usage = usage
+    const outcome = await relay({ raw: reply.raw, events, first: first.value, signal, pingIntervalMs, requestId: request.id, usage })
+    request.audit.errorType = outcome.errorType
+  }
+
+  const handler = async (request: FastifyRequest<{ Body: MessageCreateParams }>, reply: FastifyReply): Promise<unknown> => {
+    const params = request.body
+    const { audit } = request
+    audit.model = params.model
+    audit.stream = params.stream === true
+    const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], resolver, request.log)
+    audit.bedrockModelId = model.bedrockModelId
+    const payload = Buffer.from(JSON.stringify(body))
+
+    if (params.stream === true) return streamMessage(request, reply, model.bedrockModelId, payload)
+
+    const result = await bedrock.invoke(model.bedrockModelId, payload, abortOnDisconnect(reply))
+    audit.bedrockRequestId = result.requestId
+    const answer = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength)
+    try {
+      audit.usage = usageOf(JSON.parse(answer.toString('utf8')))
+    } catch {
+      throw new ProxyError(500, 'api_error', 'Bedrock returned a body that is not JSON', { shouldRetry: true })
+    }
+    markFirstByte(request)
+    // Bedrock's body is already an Anthropic Message: sent as the bytes it came in.
+    return reply.type('application/json').send(answer)
+  }
+
+  app.post('/v1/messages', { schema: { body: messagesBody } }, handler)
+}

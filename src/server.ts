@@ -1,0 +1,55 @@
+/**
+ * The process: configuration from the environment, listen, and a graceful
+ * stop. On SIGTERM/SIGINT it stops accepting, lets in-flight requests and
+ * streams finish within SHUTDOWN_GRACE_MS, then exits.
+ */
+import { buildApp } from './app.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
+
+function configFromEnvironment (): Config {
+  try {
+    return loadConfig(process.env)
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`bedrock-anthropic-proxy: configuration error: ${error.message}\n`)
+      process.exit(78)
+    }
+    throw error
+  }
+}
+
+async function main (): Promise<void> {
+  const config = configFromEnvironment()
+  const app = await buildApp(config).catch((error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`bedrock-anthropic-proxy: configuration error: ${error.message}\n`)
+    process.exit(78)
+  })
+  await app.listen({ port: config.port, host: config.host })
+
+  let stopping = false
+  const stop = (signal: string): void => {
+    if (stopping) return
+    stopping = true
+    app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections, finishing in-flight requests')
+    const deadline = setTimeout(() => {
+      app.log.warn('grace period over: closing the remaining connections')
+      app.server.closeAllConnections()
+    }, config.shutdownGraceMs)
+    deadline.unref()
+    app.close().then(() => {
+      clearTimeout(deadline)
+      process.exit(0)
+    }, (error: unknown) => {
+      app.log.error({ err: error }, 'error while shutting down')
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', () => stop('SIGTERM'))
+  process.once('SIGINT', () => stop('SIGINT'))
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bedrock-anthropic-proxy: failed to start: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`)
+  process.exit(1)
+})

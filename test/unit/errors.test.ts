@@ -1,0 +1,54 @@
+import t from 'tap'
+import { fromBedrockError, ProxyError, scrubAwsIdentifiers, toProxyError } from '../../src/errors.js'
+
+function awsError (name: string, message = 'upstream says no'): Error {
+  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode: 400 } })
+}
+
+t.test('every Bedrock exception maps as DESIGN section 5 says', async (t) => {
+  const table: Array<[string, number, string, string | undefined, string | undefined]> = [
+    ['ValidationException', 400, 'invalid_request_error', 'false', undefined],
+    ['AccessDeniedException', 403, 'permission_error', 'false', undefined],
+    ['ResourceNotFoundException', 404, 'not_found_error', 'false', undefined],
+    ['ThrottlingException', 429, 'rate_limit_error', 'true', '5'],
+    ['ServiceQuotaExceededException', 429, 'rate_limit_error', 'true', '5'],
+    ['ModelTimeoutException', 504, 'timeout_error', 'true', undefined],
+    ['ModelNotReadyException', 529, 'overloaded_error', 'true', '5'],
+    ['ServiceUnavailableException', 529, 'overloaded_error', 'true', '5'],
+    ['InternalServerException', 500, 'api_error', 'true', undefined],
+    ['ModelErrorException', 500, 'api_error', 'true', undefined],
+    ['ModelStreamErrorException', 500, 'api_error', 'true', undefined],
+    ['SomethingNewException', 500, 'api_error', 'true', undefined]
+  ]
+  for (const [name, status, type, shouldRetry, retryAfter] of table) {
+    const mapped = toProxyError(awsError(name))
+    t.equal(mapped.statusCode, status, name)
+    t.equal(mapped.type, type, name)
+    t.equal(mapped.message, 'upstream says no', `${name}: Bedrock's message is passed on`)
+    t.equal(mapped.headers()['x-should-retry'], shouldRetry, `${name}: x-should-retry`)
+    t.equal(mapped.headers()['retry-after'], retryAfter, `${name}: retry-after`)
+  }
+})
+
+t.test('ARNs and account ids do not leak', async (t) => {
+  const message = 'User: arn:aws:sts::123456789012:assumed-role/proxy/x is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-opus-4-8 because account 123456789012 said so'
+  const scrubbed = fromBedrockError(awsError('AccessDeniedException', message)).message
+  t.notMatch(scrubbed, /123456789012|arn:aws/)
+  t.match(scrubbed, /is not authorized to perform: bedrock:InvokeModel on resource: \[arn\]/)
+  t.equal(scrubAwsIdentifiers('plain message'), 'plain message')
+})
+
+t.test('client mistakes reported by Fastify are 4xx; unknown failures a generic 500', async (t) => {
+  t.match(toProxyError(Object.assign(new Error('big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 })), { statusCode: 413, type: 'request_too_large' })
+  t.match(toProxyError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 })), { statusCode: 400, type: 'invalid_request_error' })
+  t.match(toProxyError(Object.assign(new Error('max_tokens: must be integer'), { validation: [] })), { statusCode: 400, message: 'max_tokens: must be integer' })
+  t.match(toProxyError(Object.assign(new Error('x'), { code: 'FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER', statusCode: 401 })), { statusCode: 401, type: 'authentication_error' })
+  const internal = toProxyError(new TypeError('secret internals at /srv/x.js'))
+  t.match(internal, { statusCode: 500, type: 'api_error', message: 'Internal server error' })
+  const same = new ProxyError(418, 'invalid_request_error', 'x')
+  t.equal(toProxyError(same), same)
+})
+
+t.test('the body is the Anthropic error shape', async (t) => {
+  t.same(new ProxyError(404, 'not_found_error', 'gone').body('req_1'), { type: 'error', error: { type: 'not_found_error', message: 'gone' }, request_id: 'req_1' })
+})
