@@ -59,8 +59,8 @@ t.test('every variable is read', async (t) => {
 
 t.test('AUTH_DISABLED allows no token; without it a token is required', async (t) => {
   t.same(loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'true' }).auth, { disabled: true, tokens: [] })
-  t.throws(() => loadConfig({ AWS_REGION: 'us-east-1' }), { name: 'ConfigError', variable: 'BEARER_TOKEN' })
-  t.throws(() => loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'false' }), { variable: 'BEARER_TOKEN' })
+  t.throws(() => loadConfig({ AWS_REGION: 'us-east-1' }), { name: 'ConfigError', message: /^BEARER_TOKEN: / })
+  t.throws(() => loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'false' }), { name: 'ConfigError', message: /^BEARER_TOKEN: / })
 })
 
 const bad: Array<[string, Record<string, string>]> = [

@@ -90,7 +90,7 @@ t.test('defer_loading and eager_input_streaming need tool search', async (t) => 
 })
 
 t.test('cache_control.scope is removed wherever it appears, the marker kept', async (t) => {
-  const scoped = { type: 'ephemeral', scope: 'global' }
+  const scoped = { type: 'ephemeral' as const, scope: 'global' }
   const { body, changes } = toBedrockBody(params({
     system: [{ type: 'text', text: 's', cache_control: scoped }],
     tools: [{ name: 't', input_schema: {}, cache_control: scoped }],

@@ -27,5 +27,5 @@ t.test('message_stop loses Bedrock metrics; usage is collected; deltas pass as t
   const stop = prepareEvent('{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":10,"outputTokenCount":7,"invocationLatency":5,"firstByteLatency":2}}', usage)
   t.same(stop, { type: 'message_stop', data: '{"type":"message_stop"}' })
   t.same(usage, { input: 10, output: 7, cacheRead: 4, cacheWrite: 6 })
-  t.throws(() => prepareEvent('{"no":"type"}', usage), { statusCode: 500, type: 'api_error' })
+  t.throws(() => prepareEvent('{"no":"type"}', usage), { name: 'ProxyError', message: /not an Anthropic event/ })
 })
