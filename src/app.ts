@@ -71,7 +71,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
 
   await app.register(requestLog)
   await app.register(cors, {
-    origin: config.corsOrigins === true ? true : [...config.corsOrigins],
+    origin: config.corsOrigins === true ? '*' : [...config.corsOrigins],
     methods: ['GET', 'HEAD', 'POST', 'OPTIONS'],
     exposedHeaders: ['request-id', 'retry-after', 'x-should-retry'],
     maxAge: 86_400

@@ -43,6 +43,8 @@ export default fp(async function auth (app: FastifyInstance, options: AuthOption
     keys: [],
     auth: verify,
     addHook: false,
+    // Case-insensitive scheme: `bearer <t>` is as common in the wild as `Bearer <t>`.
+    specCompliance: 'rfc6749',
     verifyErrorLogLevel: 'debug'
   })
 
