@@ -75,8 +75,12 @@ export async function relay (options: RelayOptions): Promise<RelayOutcome> {
     let bytes: Uint8Array | undefined = options.first
     while (bytes !== undefined) {
       const { type, data } = prepareEvent(decodeEvent(bytes), usage)
-      sawStop ||= type === 'message_stop'
       await write(sseFrame(type, data))
+      if (type === 'message_stop') {
+        sawStop = true
+        // Nothing follows message_stop but the end of Bedrock's stream: no pings into that gap.
+        clearTimeout(pinger)
+      }
       const next: IteratorResult<Uint8Array> = await events.next()
       bytes = next.done === true ? undefined : next.value
     }
