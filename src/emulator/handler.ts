@@ -121,7 +121,7 @@ export async function handleRequest(state: EmulatorState, req: AnyRequest, res: 
   } catch (error) {
     const bedrockError =
       error instanceof BedrockError ? error : new BedrockError('InternalServerException', String(error))
-    if (!out.finished && record.status === undefined) sendError(out, requestId, record, bedrockError)
+    if (!out.ended && record.status === undefined) sendError(out, requestId, record, bedrockError)
   }
 }
 

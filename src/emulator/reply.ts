@@ -14,8 +14,8 @@ export interface ReplyTarget {
   end(chunk?: string | Buffer): void
   /** Resolves on 'drain', or when the response closes. */
   drained(): Promise<void>
-  /** Whether the reply was completed (its last byte handed to the transport). */
-  readonly finished: boolean
+  /** Whether end() was called: the reply is complete from the emulator's side. */
+  readonly ended: boolean
   /** Called once when the client goes away before the reply finished. */
   onAbort(listener: () => void): void
   /** Ends the exchange abruptly (used when the emulator closes). */
@@ -26,15 +26,19 @@ export function replyTarget(res: AnyResponse): ReplyTarget {
   // Both response classes have these methods with compatible runtime behaviour; their TypeScript
   // overloads differ, hence the one narrow cast.
   const raw = res as unknown as ServerResponse
-  let finished = false
+  // Not 'finish': Http2ServerResponse emits 'finish' even when the client resets the stream.
+  let ended = false
   let closed = false
-  raw.once('finish', () => (finished = true))
   raw.once('close', () => (closed = true))
   return {
     writeHead: (status, headers) => void raw.writeHead(status, headers),
     flushHeaders: () => raw.flushHeaders(),
     write: (chunk) => raw.write(chunk),
-    end: (chunk) => void (chunk === undefined ? raw.end() : raw.end(chunk)),
+    end: (chunk) => {
+      ended = true
+      if (chunk === undefined) raw.end()
+      else raw.end(chunk)
+    },
     drained: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve()
@@ -46,12 +50,12 @@ export function replyTarget(res: AnyResponse): ReplyTarget {
         raw.on('drain', done)
         raw.on('close', done)
       }),
-    get finished() {
-      return finished
+    get ended() {
+      return ended
     },
     onAbort: (listener) =>
       raw.once('close', () => {
-        if (!finished) listener()
+        if (!ended) listener()
       }),
     destroy: () => raw.destroy(),
   }

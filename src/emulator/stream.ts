@@ -44,7 +44,8 @@ export async function writeStream(
   signal: AbortSignal,
 ): Promise<void> {
   const { events, script } = plan
-  const errorAt = script.streamError ? (script.streamError.afterEvents ?? 2) : -1
+  // Past the last event the exception still comes, after it: a scripted error is never dropped.
+  const errorAt = script.streamError ? Math.min(script.streamError.afterEvents ?? 2, events.length) : -1
   let firstByteLatency = 0
   for (let i = 0; i <= events.length; i++) {
     const delay = i === 0 ? (script.firstEventDelayMs ?? 0) : (script.eventDelayMs ?? plan.eventDelayMs)
