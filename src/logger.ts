@@ -4,13 +4,11 @@
  */
 import pino, { type DestinationStream, type Logger } from 'pino'
 
-const SECRET_HEADERS = ['authorization', '"x-api-key"', '"x-amz-security-token"']
+const SECRET_HEADERS = ['authorization', 'x-api-key', 'x-amz-security-token']
+const HEADER_HOLDERS = ['headers', 'req.headers', 'request.headers', '*.headers']
 
-export const REDACTED_PATHS: readonly string[] = SECRET_HEADERS.flatMap((header) => [
-  `headers.${header}`,
-  `req.headers.${header}`,
-  `request.headers.${header}`
-])
+export const REDACTED_PATHS: readonly string[] = HEADER_HOLDERS.flatMap((holder) =>
+  SECRET_HEADERS.map((header) => `${holder}["${header}"]`))
 
 export function createLogger (level: string, destination?: DestinationStream): Logger {
   const options = {
