@@ -1,5 +1,6 @@
 import t from 'tap'
 import { request } from 'undici'
+import { BEDROCK_ERROR_TABLE } from '../helpers/bedrock-errors.js'
 import { TOKEN } from '../helpers/config.js'
 import { directive, startStack } from '../helpers/stack.js'
 
@@ -109,19 +110,7 @@ t.test('a 6 MB body with an image and a PDF goes through intact', async (t) => {
 t.test('each Bedrock error maps to its status, type and retry advice', async (t) => {
   const stack = await startStack()
   t.teardown(() => stack.close())
-  const table: Array<[string, number, string, string, string | undefined]> = [
-    ['ValidationException', 400, 'invalid_request_error', 'false', undefined],
-    ['AccessDeniedException', 403, 'permission_error', 'false', undefined],
-    ['ResourceNotFoundException', 404, 'not_found_error', 'false', undefined],
-    ['ThrottlingException', 429, 'rate_limit_error', 'true', '5'],
-    ['ServiceQuotaExceededException', 429, 'rate_limit_error', 'true', '5'],
-    ['ModelTimeoutException', 504, 'timeout_error', 'true', undefined],
-    ['ModelNotReadyException', 529, 'overloaded_error', 'true', '5'],
-    ['ServiceUnavailableException', 529, 'overloaded_error', 'true', '5'],
-    ['InternalServerException', 500, 'api_error', 'true', undefined],
-    ['ModelErrorException', 500, 'api_error', 'true', undefined]
-  ]
-  for (const [name, status, type, shouldRetry, retryAfter] of table) {
+  for (const [name, status, type, shouldRetry, retryAfter] of BEDROCK_ERROR_TABLE) {
     for (const stream of [false, true]) {
       const response = await request(`${stack.url}/v1/messages`, {
         method: 'POST',

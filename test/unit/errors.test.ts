@@ -1,4 +1,5 @@
 import t from 'tap'
+import { BEDROCK_ERROR_TABLE } from '../helpers/bedrock-errors.js'
 import { fromBedrockError, ProxyError, scrubAwsIdentifiers, toProxyError } from '../../src/errors.js'
 
 function awsError (name: string, message = 'upstream says no'): Error {
@@ -6,20 +7,7 @@ function awsError (name: string, message = 'upstream says no'): Error {
 }
 
 t.test('every Bedrock exception maps as DESIGN section 5 says', async (t) => {
-  const table: Array<[string, number, string, string | undefined, string | undefined]> = [
-    ['ValidationException', 400, 'invalid_request_error', 'false', undefined],
-    ['AccessDeniedException', 403, 'permission_error', 'false', undefined],
-    ['ResourceNotFoundException', 404, 'not_found_error', 'false', undefined],
-    ['ThrottlingException', 429, 'rate_limit_error', 'true', '5'],
-    ['ServiceQuotaExceededException', 429, 'rate_limit_error', 'true', '5'],
-    ['ModelTimeoutException', 504, 'timeout_error', 'true', undefined],
-    ['ModelNotReadyException', 529, 'overloaded_error', 'true', '5'],
-    ['ServiceUnavailableException', 529, 'overloaded_error', 'true', '5'],
-    ['InternalServerException', 500, 'api_error', 'true', undefined],
-    ['ModelErrorException', 500, 'api_error', 'true', undefined],
-    ['ModelStreamErrorException', 500, 'api_error', 'true', undefined],
-    ['SomethingNewException', 500, 'api_error', 'true', undefined]
-  ]
+  const table = [...BEDROCK_ERROR_TABLE, ['ModelStreamErrorException', 500, 'api_error', 'true', undefined], ['SomethingNewException', 500, 'api_error', 'true', undefined]] as const
   for (const [name, status, type, shouldRetry, retryAfter] of table) {
     const mapped = toProxyError(awsError(name))
     t.equal(mapped.statusCode, status, name)
