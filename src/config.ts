@@ -26,6 +26,8 @@ export interface Config {
   readonly bodyLimitBytes: number
   readonly pingIntervalMs: number
   readonly shutdownGraceMs: number
+  /** Above the load balancer's idle timeout, so it never reuses a connection the proxy just closed. */
+  readonly keepAliveTimeoutMs: number
   readonly logLevel: string
 }
 
@@ -175,6 +177,7 @@ export function loadConfig (env: Env): Config {
     bodyLimitBytes: integer(env, 'BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 15000, 0, 3_600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 25000, 0, 3_600_000),
+    keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 620_000, 1000, 3_600_000),
     logLevel
   })
 }

@@ -20,11 +20,15 @@ function configFromEnvironment (): Config {
 
 async function main (): Promise<void> {
   const config = configFromEnvironment()
-  const app = await buildApp(config).catch((error: unknown) => {
+  const app = await buildApp(config, {
+    // No request timeout: it would cut long streams. Idle keep-alive sockets outlive the ALB's own.
+    timeouts: { keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0, connectionTimeout: 0 }
+  }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error
     process.stderr.write(`bedrock-anthropic-proxy: configuration error: ${error.message}\n`)
     process.exit(78)
   })
+  app.server.headersTimeout = config.keepAliveTimeoutMs + 1000
   await app.listen({ port: config.port, host: config.host })
 
   let stopping = false

@@ -86,6 +86,7 @@ t.test('configured by environment only: SigV4 credentials, endpoint override, to
     body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 10, messages: [{ role: 'user', content: 'env only' }] })
   })
   t.equal(response.statusCode, 200)
+  t.equal(response.headers['keep-alive'], 'timeout=620', 'idle keep-alive outlives a 600 s load balancer timeout')
   t.match(await response.body.json(), { content: [{ text: 'You said: env only' }] })
   t.equal(emulator.lastRequest()!.modelId, 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0')
   t.match(emulator.lastRequest()!.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKIDEMULATOR/)

@@ -16,6 +16,8 @@ t.test('defaults follow DESIGN section 2', async (t) => {
   t.equal(config.bodyLimitBytes, 32 * 1024 * 1024)
   t.equal(config.pingIntervalMs, 15000)
   t.equal(config.logLevel, 'info')
+  t.equal(config.shutdownGraceMs, 25000)
+  t.equal(config.keepAliveTimeoutMs, 620000)
   t.same(config.modelMap, {})
 })
 
@@ -41,6 +43,8 @@ t.test('every variable is read', async (t) => {
     CORS_ORIGINS: 'https://a.example.com, http://localhost:3000',
     BODY_LIMIT_MB: '8',
     PING_INTERVAL_MS: '0',
+    SHUTDOWN_GRACE_MS: '2000',
+    KEEP_ALIVE_TIMEOUT_MS: '65000',
     LOG_LEVEL: 'debug'
   })
   t.equal(config.port, 9000)
@@ -55,6 +59,8 @@ t.test('every variable is read', async (t) => {
   t.equal(config.bodyLimitBytes, 8 * 1024 * 1024)
   t.equal(config.pingIntervalMs, 0)
   t.equal(config.logLevel, 'debug')
+  t.equal(config.shutdownGraceMs, 2000)
+  t.equal(config.keepAliveTimeoutMs, 65000)
 })
 
 t.test('AUTH_DISABLED allows no token; without it a token is required', async (t) => {
@@ -79,6 +85,8 @@ const bad: Array<[string, Record<string, string>]> = [
   ['BODY_LIMIT_MB', { BODY_LIMIT_MB: '0' }],
   ['PING_INTERVAL_MS', { PING_INTERVAL_MS: '-1' }],
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '1.5' }],
+  ['KEEP_ALIVE_TIMEOUT_MS', { KEEP_ALIVE_TIMEOUT_MS: '10' }],
   ['AWS_ENDPOINT_URL_BEDROCK_RUNTIME', { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'ftp://x' }]
 ]
 for (const [variable, env] of bad) {
