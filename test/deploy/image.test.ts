@@ -8,12 +8,10 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { fileURLToPath } from 'node:url'
 import { validate } from 'dockerfile-utils'
 import t, { type Test } from 'tap'
-import { parseDocument, type Tags } from 'yaml'
+import { readTemplate as parseTemplateFile, ROOT } from '../helpers/cloudformation.js'
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const DOCKERFILE = readFileSync(`${ROOT}Dockerfile`, 'utf8')
 
 // ---- a small Dockerfile reader ------------------------------------------------------------------
@@ -207,25 +205,10 @@ t.test('.dockerignore admits exactly what the Dockerfile copies from the build c
 
 // ---- boot: the image's command, with the image's and the templates' environment -------------------
 
-const CFN_FUNCTIONS = ['Ref', 'Sub', 'GetAtt', 'If', 'Equals', 'Not', 'And', 'Or', 'Join', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Condition', 'Base64', 'Cidr', 'GetAZs']
-const CFN_TAGS: Tags = CFN_FUNCTIONS.flatMap((fn) => {
-  const key = fn === 'Ref' || fn === 'Condition' ? fn : `Fn::${fn}`
-  const scalar = (value: string): unknown => ({ [key]: fn === 'GetAtt' ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)] : value })
-  return [
-    { tag: `!${fn}`, resolve: scalar },
-    { tag: `!${fn}`, collection: 'seq' as const, resolve: (node: { toJSON: () => unknown }) => ({ [key]: node.toJSON() }) },
-    { tag: `!${fn}`, collection: 'map' as const, resolve: (node: { toJSON: () => unknown }) => ({ [key]: node.toJSON() }) }
-  ]
-})
+type Template = Record<string, Record<string, any>>
+const readTemplate = (path: string): Template => parseTemplateFile(path) as Template
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
-type Template = Record<string, Record<string, any>>
-
-function readTemplate (path: string): Template {
-  const doc = parseDocument(readFileSync(`${ROOT}${path}`, 'utf8'), { customTags: CFN_TAGS })
-  if (doc.errors.length > 0 || doc.warnings.length > 0) throw new Error(`${path}: ${[...doc.errors, ...doc.warnings].join('; ')}`)
-  return doc.toJS() as Template
-}
 
 const NO_VALUE = Symbol('AWS::NoValue')
 
