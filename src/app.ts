@@ -81,8 +81,9 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
 
   await app.register(healthRoutes)
   await app.register(modelsRoutes, { resolver })
-  await app.register(messagesRoutes, { bedrock, resolver, pingIntervalMs: config.pingIntervalMs })
-  await app.register(countTokensRoutes, { bedrock, resolver })
+  const { pingIntervalMs, upstreamIdleTimeoutMs } = config
+  await app.register(messagesRoutes, { bedrock, resolver, pingIntervalMs, upstreamIdleTimeoutMs })
+  await app.register(countTokensRoutes, { bedrock, resolver, upstreamIdleTimeoutMs })
 
   app.addHook('onClose', async () => bedrock.close())
   return app

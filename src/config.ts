@@ -25,6 +25,8 @@ export interface Config {
   readonly corsOrigins: true | readonly string[]
   readonly bodyLimitBytes: number
   readonly pingIntervalMs: number
+  /** How long Bedrock may stay silent (before its answer, or between stream events) before the call is abandoned. */
+  readonly upstreamIdleTimeoutMs: number
   readonly shutdownGraceMs: number
   /** Above the load balancer's idle timeout, so it never reuses a connection the proxy just closed. */
   readonly keepAliveTimeoutMs: number
@@ -176,6 +178,7 @@ export function loadConfig (env: Env): Config {
     corsOrigins: parseCors(env),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_MB', 32, 1, 1024) * 1024 * 1024,
     pingIntervalMs: integer(env, 'PING_INTERVAL_MS', 15000, 0, 3_600_000),
+    upstreamIdleTimeoutMs: integer(env, 'UPSTREAM_IDLE_TIMEOUT_MS', 600_000, 0, 3_600_000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 25000, 0, 3_600_000),
     keepAliveTimeoutMs: integer(env, 'KEEP_ALIVE_TIMEOUT_MS', 620_000, 1000, 3_600_000),
     logLevel

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Bedrock } from '../bedrock/client.js'
-import { abortOnDisconnect } from '../disconnect.js'
+import { UpstreamCall } from '../bedrock/upstream-call.js'
 import type { ModelResolver } from '../translate/models.js'
 import { prepareInvocation } from '../translate/prepare.js'
 import type { MessageCountTokensParams, MessageCreateParams, MessageTokensCount } from '../types.js'
@@ -13,6 +13,7 @@ import { countTokensBody } from './schemas.js'
 export interface CountTokensOptions {
   readonly bedrock: Bedrock
   readonly resolver: ModelResolver
+  readonly upstreamIdleTimeoutMs: number
 }
 
 /**
@@ -26,14 +27,16 @@ export function countingMaxTokens (params: Readonly<MessageCountTokensParams>): 
 }
 
 export default async function countTokensRoutes (app: FastifyInstance, options: CountTokensOptions): Promise<void> {
-  const { bedrock, resolver } = options
+  const { bedrock, resolver, upstreamIdleTimeoutMs } = options
 
   app.post('/v1/messages/count_tokens', { schema: { body: countTokensBody } }, async (request: FastifyRequest<{ Body: MessageCountTokensParams }>, reply): Promise<MessageTokensCount> => {
     const params: MessageCreateParams = { ...request.body, max_tokens: countingMaxTokens(request.body) }
     request.audit.model = params.model
     const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], resolver, request.log)
     request.audit.bedrockModelId = model.countTokensModelId
-    const result = await bedrock.countTokens(model.countTokensModelId, Buffer.from(JSON.stringify(body)), abortOnDisconnect(reply))
+    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const result = await call.step(bedrock.countTokens(model.countTokensModelId, Buffer.from(JSON.stringify(body)), call.signal))
+    call.finish()
     request.audit.bedrockRequestId = result.requestId
     request.audit.usage = { input: result.inputTokens }
     return { input_tokens: result.inputTokens }

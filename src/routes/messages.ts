@@ -5,7 +5,7 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Bedrock } from '../bedrock/client.js'
-import { abortOnDisconnect } from '../disconnect.js'
+import { UpstreamCall } from '../bedrock/upstream-call.js'
 import { ProxyError } from '../errors.js'
 import { markFirstByte, type TokenUsage } from '../plugins/request-log.js'
 import { relay } from '../streaming/relay.js'
@@ -19,6 +19,7 @@ export interface MessagesOptions {
   readonly bedrock: Bedrock
   readonly resolver: ModelResolver
   readonly pingIntervalMs: number
+  readonly upstreamIdleTimeoutMs: number
 }
 
 function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | undefined {
@@ -34,15 +35,15 @@ function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | un
 }
 
 export default async function messagesRoutes (app: FastifyInstance, options: MessagesOptions): Promise<void> {
-  const { bedrock, resolver, pingIntervalMs } = options
+  const { bedrock, resolver, pingIntervalMs, upstreamIdleTimeoutMs } = options
 
   async function streamMessage (request: FastifyRequest, reply: FastifyReply, modelId: string, payload: Uint8Array): Promise<void> {
-    const signal = abortOnDisconnect(reply)
-    const upstream = await bedrock.invokeStream(modelId, payload, signal)
+    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const upstream = await call.step(bedrock.invokeStream(modelId, payload, call.signal))
     request.audit.bedrockRequestId = upstream.requestId
     const events = upstream.events[Symbol.asyncIterator]()
     // Until Bedrock's first event is in, a failure is still a plain HTTP error the client can retry.
-    const first = await events.next()
+    const first = await call.step(events.next())
     if (first.done === true) throw new ProxyError(500, 'api_error', 'Bedrock ended the stream before its first event', { shouldRetry: true })
 
     reply.hijack()
@@ -51,7 +52,7 @@ export default async function messagesRoutes (app: FastifyInstance, options: Mes
     markFirstByte(request)
     const usage: TokenUsage = {}
     request.audit.usage = usage
-    const outcome = await relay({ raw: reply.raw, events, first: first.value, signal, pingIntervalMs, requestId: request.id, usage })
+    const outcome = await relay({ raw: reply.raw, events, first: first.value, call, pingIntervalMs, requestId: request.id, usage })
     request.audit.errorType = outcome.errorType
   }
 
@@ -66,7 +67,9 @@ export default async function messagesRoutes (app: FastifyInstance, options: Mes
 
     if (params.stream === true) return streamMessage(request, reply, model.bedrockModelId, payload)
 
-    const result = await bedrock.invoke(model.bedrockModelId, payload, abortOnDisconnect(reply))
+    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const result = await call.step(bedrock.invoke(model.bedrockModelId, payload, call.signal))
+    call.finish()
     audit.bedrockRequestId = result.requestId
     const answer = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength)
     try {

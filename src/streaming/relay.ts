@@ -8,6 +8,7 @@
  */
 import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
+import type { UpstreamCall } from '../bedrock/upstream-call.js'
 import { ProxyError, toProxyError } from '../errors.js'
 import type { TokenUsage } from '../plugins/request-log.js'
 import { PING_FRAME, sseFrame, eventType } from './sse.js'
@@ -17,8 +18,7 @@ export interface RelayOptions {
   /** The iterator the first event was already taken from. */
   readonly events: AsyncIterator<Uint8Array>
   readonly first: Uint8Array
-  /** Aborted when the client goes away. */
-  readonly signal: AbortSignal
+  readonly call: UpstreamCall
   readonly pingIntervalMs: number
   readonly requestId: string
   readonly usage: TokenUsage
@@ -61,13 +61,17 @@ function recordUsage (usage: TokenUsage, reported: Record<string, unknown> | und
 }
 
 export async function relay (options: RelayOptions): Promise<RelayOutcome> {
-  const { raw, events, signal, usage } = options
+  const { raw, events, call, usage } = options
   const pinger = options.pingIntervalMs > 0
     ? setTimeout(function ping () { raw.write(PING_FRAME); pinger?.refresh() }, options.pingIntervalMs)
     : undefined
   const write = async (frame: string): Promise<void> => {
     pinger?.refresh()
-    if (!raw.write(frame)) await once(raw, 'drain', { signal })
+    if (!raw.write(frame)) {
+      call.pause()
+      await once(raw, 'drain', { signal: call.signal })
+      call.touch()
+    }
   }
 
   let sawStop = false
@@ -81,20 +85,19 @@ export async function relay (options: RelayOptions): Promise<RelayOutcome> {
         // Nothing follows message_stop but the end of Bedrock's stream: no pings into that gap.
         clearTimeout(pinger)
       }
-      const next: IteratorResult<Uint8Array> = await events.next()
+      const next: IteratorResult<Uint8Array> = await call.step(events.next())
       bytes = next.done === true ? undefined : next.value
     }
     if (!sawStop) throw new ProxyError(500, 'api_error', 'Bedrock ended the stream before message_stop')
     return {}
   } catch (error) {
-    if (signal.aborted) {
-      await events.return?.()
-      return {}
-    }
+    if (call.signal.aborted) await events.return?.()
+    if (call.clientGone) return {}
     const failure = toProxyError(error)
     raw.write(sseFrame('error', JSON.stringify(failure.body(options.requestId))))
     return { errorType: failure.type }
   } finally {
+    call.finish()
     clearTimeout(pinger)
     if (!raw.destroyed) raw.end()
   }

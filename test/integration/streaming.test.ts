@@ -171,3 +171,46 @@ t.test('a reader that stops reading slows Bedrock down instead of filling memory
   t.ok(received > 0)
   socket.destroy()
 })
+
+t.test('a Bedrock that goes silent is abandoned after UPSTREAM_IDLE_TIMEOUT_MS', async (t) => {
+  const stack = await startStack({ env: { UPSTREAM_IDLE_TIMEOUT_MS: '300', PING_INTERVAL_MS: '100' } })
+  t.teardown(() => stack.close())
+  const before = Date.now()
+  const stalled = await request(`${stack.url}/v1/messages`, { method: 'POST', headers, body: streamBody(directive({ firstEventDelayMs: 3000 })) })
+  t.equal(stalled.statusCode, 504, 'silent before the first event: a plain 504 the client can retry')
+  t.equal(stalled.headers['x-should-retry'], 'true')
+  t.match(await stalled.body.json(), { type: 'error', error: { type: 'timeout_error', message: 'Bedrock sent nothing for 300 ms; the call was abandoned.' } })
+  t.ok(Date.now() - before < 2000)
+
+  const silentMidway = await request(`${stack.url}/v1/messages`, { method: 'POST', headers, body: streamBody(directive({ text: 'a b c', textChunks: 3, eventDelayMs: 3000 })) })
+  t.equal(silentMidway.statusCode, 200)
+  const events = parseSse(await silentMidway.body.text())
+  t.ok(events.some((e) => e.event === 'ping'), 'pings kept the client side alive meanwhile')
+  t.match(events.at(-1), { event: 'error', data: { error: { type: 'timeout_error' } } }, 'silent after the first event: an error event')
+
+  const json = await request(`${stack.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 5, messages: [{ role: 'user', content: directive({ firstEventDelayMs: 3000 }) }] }) })
+  t.equal(json.statusCode, 504, 'a JSON answer that never comes')
+  await json.body.dump()
+
+  const midway = await request(`${stack.url}/v1/messages`, { method: 'POST', headers, body: streamBody(directive({ text: 'a b c', textChunks: 3, eventDelayMs: 100, firstEventDelayMs: 0 })) })
+  t.equal(midway.statusCode, 200, 'events every 100 ms are not idle')
+  t.equal(parseSse(await midway.body.text()).at(-1)!.event, 'message_stop')
+
+  await waitFor(() => stack.emulator.activeStreams() === 0, 'the abandoned upstream stream to close')
+  t.ok(stack.emulator.requests.some((r) => r.aborted), 'the stalled Bedrock call was aborted')
+})
+
+t.test('a slow reader is not mistaken for a silent Bedrock', async (t) => {
+  const stack = await startStack({ env: { UPSTREAM_IDLE_TIMEOUT_MS: '200' } })
+  t.teardown(() => stack.close())
+  const events = 20_000
+  const socket = await rawStream(stack, streamBody(directive({ text: 'x'.repeat(1000), repeat: events, textChunks: events })))
+  socket.pause()
+  await sleep(600)
+  socket.resume()
+  let text = ''
+  socket.on('data', (chunk: Buffer) => { text += chunk.toString('latin1') })
+  await waitFor(() => text.includes('event: message_stop') || text.includes('event: error'), 'the end of the stream', 20_000)
+  t.notOk(text.includes('event: error'), 'no timeout error: Bedrock was waiting on us')
+  socket.destroy()
+})

@@ -18,6 +18,7 @@ t.test('defaults follow DESIGN section 2', async (t) => {
   t.equal(config.logLevel, 'info')
   t.equal(config.shutdownGraceMs, 25000)
   t.equal(config.keepAliveTimeoutMs, 620000)
+  t.equal(config.upstreamIdleTimeoutMs, 600000)
   t.same(config.modelMap, {})
 })
 
@@ -45,6 +46,7 @@ t.test('every variable is read', async (t) => {
     PING_INTERVAL_MS: '0',
     SHUTDOWN_GRACE_MS: '2000',
     KEEP_ALIVE_TIMEOUT_MS: '65000',
+    UPSTREAM_IDLE_TIMEOUT_MS: '0',
     LOG_LEVEL: 'debug'
   })
   t.equal(config.port, 9000)
@@ -61,6 +63,7 @@ t.test('every variable is read', async (t) => {
   t.equal(config.logLevel, 'debug')
   t.equal(config.shutdownGraceMs, 2000)
   t.equal(config.keepAliveTimeoutMs, 65000)
+  t.equal(config.upstreamIdleTimeoutMs, 0)
 })
 
 t.test('AUTH_DISABLED allows no token; without it a token is required', async (t) => {
@@ -87,6 +90,7 @@ const bad: Array<[string, Record<string, string>]> = [
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
   ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '1.5' }],
   ['KEEP_ALIVE_TIMEOUT_MS', { KEEP_ALIVE_TIMEOUT_MS: '10' }],
+  ['UPSTREAM_IDLE_TIMEOUT_MS', { UPSTREAM_IDLE_TIMEOUT_MS: 'soon' }],
   ['AWS_ENDPOINT_URL_BEDROCK_RUNTIME', { AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'ftp://x' }]
 ]
 for (const [variable, env] of bad) {
