@@ -6,7 +6,8 @@ import type { Http2ServerRequest } from 'node:http2'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { checkAuth } from './auth.js'
 import { BedrockError, defaultMessage, errorReply, MALFORMED_INPUT, validationError } from './errors.js'
-import { modelFor } from './models.js'
+import { listFoundationModels, listInferenceProfiles } from './control-plane.js'
+import { DEFAULT_ACCOUNT, modelFor } from './models.js'
 import type { AnyResponse, ReplyTarget } from './reply.js'
 import { replyTarget } from './reply.js'
 import { buildReply, messageOf, streamEventsOf } from './responses.js'
@@ -25,6 +26,8 @@ export interface EmulatorState {
   cache: PromptCache
   /** Abort functions of the streams being written. */
   streams: Set<() => void>
+  /** Control-plane calls answered (they are not recorded as requests). */
+  controlPlaneCalls: number
 }
 
 const ROUTE = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|count-tokens)$/
@@ -88,6 +91,9 @@ export async function handleRequest(state: EmulatorState, req: AnyRequest, res: 
   const path = url.split('?', 1)[0] ?? '/'
   const method = req.method ?? 'GET'
   if (path === '/_emulator/requests') return controlRoute(state, method, out, requestId)
+  if (method === 'GET' && (path === '/foundation-models' || path === '/inference-profiles')) {
+    return controlPlane(state, req, path, out, requestId)
+  }
   const route = method === 'POST' ? ROUTE.exec(path) : null
   if (!route) {
     return sendError(out, requestId, undefined, new BedrockError('UnknownOperationException', 'Unknown operation'))
@@ -125,13 +131,30 @@ export async function handleRequest(state: EmulatorState, req: AnyRequest, res: 
   }
 }
 
+const LISTINGS = { '/foundation-models': listFoundationModels, '/inference-profiles': listInferenceProfiles }
+
+function controlPlane(state: EmulatorState, req: AnyRequest, path: keyof typeof LISTINGS, out: ReplyTarget, requestId: string): void {
+  state.controlPlaneCalls++
+  try {
+    const authError = checkAuth({ method: 'GET', url: req.url ?? path, headers: req.headers, body: Buffer.alloc(0) }, state.options)
+    if (authError) throw authError
+    const failure = state.options.controlPlaneError
+    if (failure) throw new BedrockError(failure, defaultMessage(failure))
+    const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '')
+    const listing = LISTINGS[path](state.options.account ?? DEFAULT_ACCOUNT, query)
+    send(out, undefined, listing.status, { 'content-type': 'application/json', 'x-amzn-requestid': requestId }, listing.body)
+  } catch (error) {
+    sendError(out, requestId, undefined, error instanceof BedrockError ? error : new BedrockError('InternalServerException', String(error)))
+  }
+}
+
 function scriptFor(state: EmulatorState, record: RecordedRequest, body: Record<string, unknown>): Script {
   return state.options.respond?.(record) ?? directiveScript(body) ?? {}
 }
 
 async function answer(state: EmulatorState, record: RecordedRequest, raw: Buffer, out: ReplyTarget, startedAt: number): Promise<void> {
   const count = record.operation === 'CountTokens'
-  const model = modelFor(record.modelId, count ? 'count' : 'invoke')
+  const model = modelFor(record.modelId, count ? 'count' : 'invoke', state.options.account)
   const parsed = count ? innerCountBody(parseJsonBody(raw)) : parseJsonBody(raw)
   const body = validateBody(parsed, { model })
   const script = scriptFor(state, record, body)

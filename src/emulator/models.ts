@@ -13,34 +13,50 @@ export interface ModelInfo {
   onDemand: boolean
   /** Claude 4.6 and newer accept `output_config`. */
   outputConfig: boolean
+  /** The name ListFoundationModels reports, e.g. "Claude Sonnet 4.5". */
+  name: string
+  /** Listed but not granted to this account: invocations get AccessDeniedException. Default true. */
+  invokable?: boolean
 }
 
-function model(anthropicId: string, baseId: string, profiles: string, onDemand = false, outputConfig = false): ModelInfo {
-  return { anthropicId, baseId, profiles: profiles.split(' '), onDemand, outputConfig }
+/** An application inference profile of the account (per-team cost tracking): an id and the model it routes to. */
+export interface ApplicationProfile {
+  id: string
+  name: string
+  baseId: string
+}
+
+/** What the emulated account has: its models, and its application inference profiles. */
+export interface Account {
+  models: readonly ModelInfo[]
+  applicationProfiles?: readonly ApplicationProfile[]
+}
+
+function model(anthropicId: string, baseId: string, profiles: string, name: string, onDemand = false, outputConfig = false): ModelInfo {
+  return { anthropicId, baseId, profiles: profiles.split(' '), onDemand, outputConfig, name }
 }
 
 export const MODELS: readonly ModelInfo[] = [
-  model('claude-opus-4-8', 'anthropic.claude-opus-4-8', 'global us eu', false, true),
-  model('claude-opus-4-7', 'anthropic.claude-opus-4-7', 'global us eu', false, true),
-  model('claude-sonnet-5', 'anthropic.claude-sonnet-5', 'global us eu', false, true),
-  model('claude-opus-4-6', 'anthropic.claude-opus-4-6-v1', 'global us eu jp apac', false, true),
-  model('claude-sonnet-4-6', 'anthropic.claude-sonnet-4-6', 'global us eu jp au', false, true),
-  model('claude-sonnet-4-5-20250929', 'anthropic.claude-sonnet-4-5-20250929-v1:0', 'global us eu jp au'),
-  model('claude-opus-4-5-20251101', 'anthropic.claude-opus-4-5-20251101-v1:0', 'global us eu'),
-  model('claude-haiku-4-5-20251001', 'anthropic.claude-haiku-4-5-20251001-v1:0', 'global us eu jp au'),
-  model('claude-opus-4-1-20250805', 'anthropic.claude-opus-4-1-20250805-v1:0', 'us'),
-  model('claude-opus-4-20250514', 'anthropic.claude-opus-4-20250514-v1:0', 'us'),
-  model('claude-sonnet-4-20250514', 'anthropic.claude-sonnet-4-20250514-v1:0', 'global us eu apac'),
-  model('claude-3-7-sonnet-20250219', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'us eu apac'),
-  model('claude-3-5-haiku-20241022', 'anthropic.claude-3-5-haiku-20241022-v1:0', 'us', true),
-  model('claude-3-5-sonnet-20241022', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'us apac', true),
-  model('claude-3-haiku-20240307', 'anthropic.claude-3-haiku-20240307-v1:0', 'us eu apac', true),
+  model('claude-opus-4-8', 'anthropic.claude-opus-4-8', 'global us eu', 'Claude Opus 4.8', false, true),
+  model('claude-opus-4-7', 'anthropic.claude-opus-4-7', 'global us eu', 'Claude Opus 4.7', false, true),
+  model('claude-sonnet-5', 'anthropic.claude-sonnet-5', 'global us eu', 'Claude Sonnet 5', false, true),
+  model('claude-opus-4-6', 'anthropic.claude-opus-4-6-v1', 'global us eu jp apac', 'Claude Opus 4.6', false, true),
+  model('claude-sonnet-4-6', 'anthropic.claude-sonnet-4-6', 'global us eu jp au', 'Claude Sonnet 4.6', false, true),
+  model('claude-sonnet-4-5-20250929', 'anthropic.claude-sonnet-4-5-20250929-v1:0', 'global us eu jp au', 'Claude Sonnet 4.5'),
+  model('claude-opus-4-5-20251101', 'anthropic.claude-opus-4-5-20251101-v1:0', 'global us eu', 'Claude Opus 4.5'),
+  model('claude-haiku-4-5-20251001', 'anthropic.claude-haiku-4-5-20251001-v1:0', 'global us eu jp au', 'Claude Haiku 4.5'),
+  model('claude-opus-4-1-20250805', 'anthropic.claude-opus-4-1-20250805-v1:0', 'us', 'Claude Opus 4.1'),
+  model('claude-opus-4-20250514', 'anthropic.claude-opus-4-20250514-v1:0', 'us', 'Claude Opus 4'),
+  model('claude-sonnet-4-20250514', 'anthropic.claude-sonnet-4-20250514-v1:0', 'global us eu apac', 'Claude Sonnet 4'),
+  model('claude-3-7-sonnet-20250219', 'anthropic.claude-3-7-sonnet-20250219-v1:0', 'us eu apac', 'Claude 3.7 Sonnet'),
+  model('claude-3-5-haiku-20241022', 'anthropic.claude-3-5-haiku-20241022-v1:0', 'us', 'Claude 3.5 Haiku', true),
+  model('claude-3-5-sonnet-20241022', 'anthropic.claude-3-5-sonnet-20241022-v2:0', 'us apac', 'Claude 3.5 Sonnet v2', true),
+  model('claude-3-haiku-20240307', 'anthropic.claude-3-haiku-20240307-v1:0', 'us eu apac', 'Claude 3 Haiku', true),
 ]
 
-const BY_BASE_ID = new Map(MODELS.map((m) => [m.baseId, m]))
+export const DEFAULT_ACCOUNT: Account = { models: MODELS }
+
 const GEO_PREFIXES = ['global', 'us', 'eu', 'apac', 'jp', 'au']
-/** What an application inference profile stands for here (its target cannot be known from the ARN). */
-const APPLICATION_PROFILE_MODEL = 'anthropic.claude-sonnet-4-5-20250929-v1:0'
 
 const ARN = /^arn:aws[a-z-]*:bedrock:[a-z0-9-]+:(\d*):(inference-profile|foundation-model|application-inference-profile)\/(.+)$/
 
@@ -50,33 +66,38 @@ export interface ResolvedModel {
   via: 'base' | 'profile'
 }
 
-function lookupProfile(profileId: string): ModelInfo | undefined {
+function lookupProfile(account: Account, profileId: string): ModelInfo | undefined {
   const dot = profileId.indexOf('.')
   const geo = profileId.slice(0, dot)
-  const found = BY_BASE_ID.get(profileId.slice(dot + 1))
+  const found = account.models.find((m) => m.baseId === profileId.slice(dot + 1))
   return dot > 0 && found && found.profiles.includes(geo) ? found : undefined
 }
 
 /** Resolves a percent-decoded model id; undefined when the account has no such model. */
-export function resolveModelId(modelId: string): ResolvedModel | undefined {
+export function resolveModelId(modelId: string, account: Account = DEFAULT_ACCOUNT): ResolvedModel | undefined {
+  const byBaseId = (baseId: string): ModelInfo | undefined => account.models.find((m) => m.baseId === baseId)
   const arn = ARN.exec(modelId)
   if (arn) {
-    const [, account, kind, resource] = arn as unknown as [string, string, string, string]
+    const [, accountId, kind, resource] = arn as unknown as [string, string, string, string]
     if (kind === 'foundation-model') {
-      const found = account === '' ? BY_BASE_ID.get(resource) : undefined
+      const found = accountId === '' ? byBaseId(resource) : undefined
       return found && { model: found, via: 'base' }
     }
-    if (account === '') return undefined
+    if (accountId === '') return undefined
     if (kind === 'application-inference-profile') {
-      return { model: BY_BASE_ID.get(APPLICATION_PROFILE_MODEL) as ModelInfo, via: 'profile' }
+      // Without configured application profiles, any id stands for Claude Sonnet 4.5.
+      const profiles = account.applicationProfiles
+      const target = profiles === undefined ? 'anthropic.claude-sonnet-4-5-20250929-v1:0' : profiles.find((p) => p.id === resource)?.baseId
+      const found = target === undefined ? undefined : byBaseId(target)
+      return found && { model: found, via: 'profile' }
     }
-    const found = lookupProfile(resource)
+    const found = lookupProfile(account, resource)
     return found && { model: found, via: 'profile' }
   }
-  const base = BY_BASE_ID.get(modelId)
+  const base = byBaseId(modelId)
   if (base) return { model: base, via: 'base' }
   if (GEO_PREFIXES.some((geo) => modelId.startsWith(`${geo}.`))) {
-    const found = lookupProfile(modelId)
+    const found = lookupProfile(account, modelId)
     return found && { model: found, via: 'profile' }
   }
   return undefined
@@ -85,9 +106,12 @@ export function resolveModelId(modelId: string): ResolvedModel | undefined {
 export type ModelOperation = 'invoke' | 'count'
 
 /** Applies Bedrock's model rules for an operation; throws the ValidationException Bedrock answers. */
-export function modelFor(modelId: string, operation: ModelOperation): ModelInfo {
-  const resolved = resolveModelId(modelId)
+export function modelFor(modelId: string, operation: ModelOperation, account: Account = DEFAULT_ACCOUNT): ModelInfo {
+  const resolved = resolveModelId(modelId, account)
   if (!resolved) throw validationError(INVALID_MODEL_ID)
+  if (resolved.model.invokable === false) {
+    throw new BedrockError('AccessDeniedException', "You don't have access to the model with the specified model ID.")
+  }
   // CountTokens is only served for the bare foundation model.
   if (operation === 'count' && resolved.via === 'profile') throw validationError(INVALID_MODEL_ID)
   if (operation === 'invoke' && resolved.via === 'base' && !resolved.model.onDemand) {

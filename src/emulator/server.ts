@@ -7,6 +7,8 @@ import { listen } from './transport.js'
 import type { EmulatorOptions, RecordedRequest } from './types.js'
 
 export type { EmulatorOptions, Operation, RecordedRequest } from './types.js'
+export type { Account, ApplicationProfile, ModelInfo } from './models.js'
+export { MODELS } from './models.js'
 export type { Script } from './script.js'
 
 export interface Emulator {
@@ -18,12 +20,14 @@ export interface Emulator {
   lastRequest(): RecordedRequest | undefined
   clear(): void
   activeStreams(): number
+  /** ListFoundationModels / ListInferenceProfiles calls answered so far. */
+  controlPlaneCalls(): number
   /** Closes everything, including open streams and h2 sessions. */
   close(): Promise<void>
 }
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const state: EmulatorState = { options, requests: [], cache: new PromptCache(), streams: new Set() }
+  const state: EmulatorState = { options, requests: [], cache: new PromptCache(), streams: new Set(), controlPlaneCalls: 0 }
   const host = options.host ?? '127.0.0.1'
   const listener = await listen({ port: options.port ?? 0, host, tls: options.tls }, (req, res) => {
     handleRequest(state, req, res).catch((error: unknown) => {
@@ -41,6 +45,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     lastRequest: () => state.requests.at(-1),
     clear: () => void (state.requests.length = 0),
     activeStreams: () => state.streams.size,
+    controlPlaneCalls: () => state.controlPlaneCalls,
     close: () => {
       closing ??= (async () => {
         for (const abort of [...state.streams]) abort()

@@ -1,5 +1,6 @@
 // Public option and record types, kept apart from server.ts so the handler modules can use them
 // without an import cycle. server.ts re-exports them.
+import type { Account } from './models.js'
 import type { Script } from './script.js'
 
 export type Operation = 'InvokeModel' | 'InvokeModelWithResponseStream' | 'CountTokens'
@@ -21,6 +22,10 @@ export interface EmulatorOptions {
   respond?: (request: RecordedRequest) => Script | undefined
   /** How many requests to keep, default 100 (oldest dropped first). */
   maxRecorded?: number
+  /** The account's models and application inference profiles; default: every model of DESIGN section 3. */
+  account?: Account
+  /** A Bedrock error name (e.g. AccessDeniedException) that the control-plane listings answer with. */
+  controlPlaneError?: string
 }
 
 export interface RecordedRequest {
