@@ -2,7 +2,7 @@
 #
 # bedrock-anthropic-proxy: one image for AWS Lambda (behind a streaming Function URL, through the
 # AWS Lambda Web Adapter), ECS/Fargate behind an ALB, and `docker run` / `docker compose`.
-# See docs/deployment.md.
+# See docs/deploy-lambda.md and docs/deploy-ecs.md.
 #
 #   docker build -t bedrock-anthropic-proxy .
 #   docker run --rm -p 8080:8080 -e AWS_REGION=us-east-1 -e BEARER_TOKEN=... bedrock-anthropic-proxy

@@ -2,7 +2,8 @@
  * The container image, checked without Docker: the Dockerfile is linted (dockerfile-utils) and read
  * instruction by instruction; .dockerignore is checked against what the Dockerfile copies; then the
  * final stage's CMD runs here with exactly the final stage's ENV plus what template.yaml (Lambda)
- * and deploy/ecs-fargate.yaml (ECS) set, and must answer the readiness check and stop on SIGTERM.
+ * and deploy/ecs-fargate.yaml (ECS) set, and must answer the readiness check, serve /v1/messages (in
+ * front of the Bedrock emulator, started in-process) and stop on SIGTERM.
  */
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
@@ -10,7 +11,9 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { validate } from 'dockerfile-utils'
 import t, { type Test } from 'tap'
+import { startEmulator } from '../../src/emulator/server.js'
 import { readTemplate as parseTemplateFile, ROOT } from '../helpers/cloudformation.js'
+import { AWS_CREDENTIALS } from '../helpers/stack.js'
 
 const DOCKERFILE = readFileSync(`${ROOT}Dockerfile`, 'utf8')
 
@@ -271,7 +274,13 @@ async function freePort (): Promise<number> {
   return port
 }
 
-interface Booted { get: (path: string, headers?: Record<string, string>) => Promise<{ status: number; headers: Headers; body: string }>; stop: () => Promise<{ code: number | null; ms: number }>; output: () => string }
+interface Reply { status: number; headers: Headers; body: string }
+interface Booted {
+  get: (path: string, headers?: Record<string, string>) => Promise<Reply>
+  post: (path: string, body: unknown, headers?: Record<string, string>) => Promise<Reply>
+  stop: () => Promise<{ code: number | null; ms: number }>
+  output: () => string
+}
 
 /** Runs the final stage's CMD (node = this node) with exactly `env`, from the repository root. */
 async function boot (t: Test, env: Record<string, string>): Promise<Booted> {
@@ -284,8 +293,12 @@ async function boot (t: Test, env: Record<string, string>): Promise<Booted> {
   const exited = once(child, 'exit').then(([code]) => code as number | null)
   t.teardown(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   const base = `http://127.0.0.1:${env.PORT}`
-  const get = async (path: string, headers: Record<string, string> = {}) => {
+  const get = async (path: string, headers: Record<string, string> = {}): Promise<Reply> => {
     const response = await fetch(`${base}${path}`, { headers })
+    return { status: response.status, headers: response.headers, body: await response.text() }
+  }
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
+    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
     return { status: response.status, headers: response.headers, body: await response.text() }
   }
   const deadline = Date.now() + 10_000
@@ -305,7 +318,7 @@ async function boot (t: Test, env: Record<string, string>): Promise<Booted> {
     if (code === 'timeout') throw new Error(`no exit within 5 s of SIGTERM: ${output}`)
     return { code, ms: Date.now() - started }
   }
-  return { get, stop, output: () => output }
+  return { get, post, stop, output: () => output }
 }
 
 /** The image's ENV with PORT and AWS_LWA_PORT moved together to a free port (8080 may be taken here). */
@@ -319,14 +332,49 @@ async function imageEnv (t: Test): Promise<Record<string, string>> {
 
 const BOOT_TOKEN = 'boot-test-token-0123456789abcdef'
 
-t.test('boot as on Lambda: image ENV + template.yaml environment; readiness check, auth, SIGTERM', async (t) => {
+/**
+ * The Bedrock emulator, in this process, and the environment that points the booted server at it.
+ * These three variables stand in for what AWS provides in a deployment: the Lambda execution role
+ * or the ECS task role (credentials the SDK's default chain finds) and Bedrock's own endpoint. The
+ * emulator checks that requests are SigV4-signed with exactly these credentials.
+ */
+async function bedrockStandIn (t: Test): Promise<Record<string, string>> {
+  const emulator = await startEmulator({ credentials: AWS_CREDENTIALS })
+  t.teardown(() => emulator.close())
+  return {
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+    AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey
+  }
+}
+
+/** A message through the booted server: 200 and the emulator's echo, with the token; 401 without. */
+async function checkMessages (t: Test, server: Booted, headers: Record<string, string>): Promise<void> {
+  const text = 'Hello from the image boot test'
+  const request = { model: 'claude-sonnet-4-5', max_tokens: 64, messages: [{ role: 'user', content: text }] }
+  t.equal((await server.post('/v1/messages', request)).status, 401, 'POST /v1/messages needs the token')
+  const reply = await server.post('/v1/messages', request, { 'anthropic-version': '2023-06-01', ...headers })
+  t.equal(reply.status, 200, `POST /v1/messages with the token: ${reply.body.slice(0, 300)}`)
+  const message = JSON.parse(reply.body)
+  t.equal(message.type, 'message')
+  t.equal(message.role, 'assistant')
+  t.equal(message.content?.[0]?.text, `You said: ${text}`, 'the emulator\'s echo, through Bedrock\'s API')
+
+  const streamed = await server.post('/v1/messages', { ...request, stream: true }, headers)
+  t.equal(streamed.status, 200, 'streaming too')
+  t.match(streamed.headers.get('content-type'), /^text\/event-stream/)
+  t.match(streamed.body, /event: message_stop/, 'to the end of the stream')
+}
+
+t.test('boot as on Lambda: image ENV + template.yaml environment; readiness check, auth, /v1/messages, SIGTERM', async (t) => {
   const sam = readTemplate('template.yaml')
   const [, fn] = Object.entries(sam.Resources!).find(([, r]) => r.Type === 'AWS::Serverless::Function')!
   const evaluate = evaluator(sam, { BearerToken: BOOT_TOKEN }, { 'AWS::Region': 'us-east-1', 'AWS::Partition': 'aws', 'AWS::AccountId': '123456789012' })
   const templateEnv = evaluate(fn.Properties.Environment.Variables) as Record<string, string>
   t.equal(templateEnv.BEARER_TOKEN, BOOT_TOKEN, 'the template passes the BearerToken parameter on')
-  // Lambda itself sets AWS_REGION (a reserved variable the template cannot set).
-  const env: Record<string, string> = { ...(await imageEnv(t)), ...templateEnv, AWS_REGION: 'us-east-1' }
+  // Lambda itself sets AWS_REGION (a reserved variable the template cannot set); the stand-in gives
+  // the credentials of the function's role and the endpoint of Bedrock.
+  const env: Record<string, string> = { ...(await imageEnv(t)), ...templateEnv, AWS_REGION: 'us-east-1', ...(await bedrockStandIn(t)) }
   const server = await boot(t, env)
 
   const health = await server.get(env.AWS_LWA_READINESS_CHECK_PATH!)
@@ -334,6 +382,7 @@ t.test('boot as on Lambda: image ENV + template.yaml environment; readiness chec
   t.same(JSON.parse(health.body), { status: 'ok' })
   t.equal((await server.get('/v1/models')).status, 401, 'everything else does')
   t.equal((await server.get('/v1/models', { authorization: `Bearer ${BOOT_TOKEN}` })).status, 200, 'the template token works')
+  await checkMessages(t, server, { authorization: `Bearer ${BOOT_TOKEN}` })
 
   const healthcheck = execForm(FINAL, 'HEALTHCHECK')
   if (healthcheck !== undefined) {
@@ -346,7 +395,7 @@ t.test('boot as on Lambda: image ENV + template.yaml environment; readiness chec
   t.match(server.output(), /shutting down/)
 })
 
-t.test('boot as on ECS: image ENV + task definition environment and secret; keep-alive above the ALB', async (t) => {
+t.test('boot as on ECS: image ENV + task definition environment and secret; /v1/messages; keep-alive above the ALB', async (t) => {
   const ecs = readTemplate('deploy/ecs-fargate.yaml')
   const [, taskDefinition] = Object.entries(ecs.Resources!).find(([, r]) => r.Type === 'AWS::ECS::TaskDefinition')!
   const evaluate = evaluator(ecs, { BearerTokenSecretArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:token-AbCdEf', ImageUri: 'x' }, { 'AWS::Region': 'us-east-1', 'AWS::Partition': 'aws', 'AWS::AccountId': '123456789012', 'AWS::StackName': 'proxy' })
@@ -354,7 +403,8 @@ t.test('boot as on ECS: image ENV + task definition environment and secret; keep
   const taskEnv = Object.fromEntries((evaluate(container.Environment) as Array<{ Name: string; Value: string }>).map(({ Name, Value }) => [Name, Value]))
   const secrets = Object.fromEntries((evaluate(container.Secrets) as Array<{ Name: string }>).map(({ Name }) => [Name, BOOT_TOKEN]))
   t.same(Object.keys(secrets), ['BEARER_TOKEN'], 'the token comes from the secret')
-  const env: Record<string, string> = { ...(await imageEnv(t)), ...taskEnv, ...secrets }
+  // The stand-in gives the credentials of the task role and the endpoint of Bedrock.
+  const env: Record<string, string> = { ...(await imageEnv(t)), ...taskEnv, ...secrets, ...(await bedrockStandIn(t)) }
   const server = await boot(t, env)
 
   const health = await server.get('/health')
@@ -363,6 +413,7 @@ t.test('boot as on ECS: image ENV + task definition environment and secret; keep
   const keepAlive = Number(/timeout=(\d+)/.exec(health.headers.get('keep-alive') ?? '')?.[1])
   t.ok(keepAlive > idle, `node keeps idle connections ${keepAlive} s, longer than the ALB's ${idle} s`)
   t.equal((await server.get('/v1/models', { 'x-api-key': BOOT_TOKEN })).status, 200)
+  await checkMessages(t, server, { 'x-api-key': BOOT_TOKEN })
 
   const { code } = await server.stop()
   t.equal(code, 0, 'SIGTERM: exit 0')
