@@ -6,6 +6,8 @@ import cors from '@fastify/cors'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
+import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
+import { ModelRegistry } from './bedrock/discovery.js'
 import type { Config } from './config.js'
 import { ProxyError, toProxyError } from './errors.js'
 import { createLogger } from './logger.js'
@@ -15,11 +17,12 @@ import countTokensRoutes from './routes/count-tokens.js'
 import healthRoutes from './routes/health.js'
 import messagesRoutes from './routes/messages.js'
 import modelsRoutes from './routes/models.js'
-import { ModelResolver } from './translate/models.js'
 
 export interface AppDeps {
   /** Defaults to the AWS SDK client built from `config.bedrock`. */
   readonly bedrock?: Bedrock
+  /** Defaults to the control-plane listing built from `config.bedrock` (when discovery is on). */
+  readonly listAccount?: ListAccount
   /** Where log lines go; defaults to stdout. */
   readonly logDestination?: DestinationStream
   /** Node server timeouts (the server sets them for the load balancer in front). */
@@ -37,7 +40,6 @@ function formatSchemaErrors (errors: ReadonlyArray<{ instancePath: string; messa
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const resolver = new ModelResolver(config.bedrock.inferenceGeo, config.modelMap)
   const bedrock = deps.bedrock ?? bedrockFromClient(createBedrockClient(config.bedrock))
 
   const app = Fastify({
@@ -79,12 +81,26 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   if (config.auth.disabled) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
   else await app.register(auth, { tokens: config.auth.tokens })
 
-  await app.register(healthRoutes)
-  await app.register(modelsRoutes, { resolver })
-  const { pingIntervalMs, upstreamIdleTimeoutMs } = config
-  await app.register(messagesRoutes, { bedrock, resolver, pingIntervalMs, upstreamIdleTimeoutMs })
-  await app.register(countTokensRoutes, { bedrock, resolver, upstreamIdleTimeoutMs })
+  const controlPlane = config.discovery.enabled && deps.listAccount === undefined ? createControlPlaneClient(config.bedrock) : undefined
+  const models = new ModelRegistry({
+    geo: config.bedrock.inferenceGeo,
+    modelMap: config.modelMap,
+    listAccount: config.discovery.enabled ? deps.listAccount ?? accountLister(controlPlane!) : undefined,
+    intervalMs: config.discovery.intervalMs,
+    log: app.log
+  })
+  app.addHook('onReady', async () => models.start())
 
-  app.addHook('onClose', async () => bedrock.close())
+  await app.register(healthRoutes)
+  await app.register(modelsRoutes, { models })
+  const { pingIntervalMs, upstreamIdleTimeoutMs } = config
+  await app.register(messagesRoutes, { bedrock, models, pingIntervalMs, upstreamIdleTimeoutMs })
+  await app.register(countTokensRoutes, { bedrock, models, upstreamIdleTimeoutMs })
+
+  app.addHook('onClose', async () => {
+    models.stop()
+    controlPlane?.destroy()
+    bedrock.close()
+  })
   return app
 }

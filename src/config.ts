@@ -19,6 +19,14 @@ export interface Config {
     readonly inferenceGeo: InferenceGeo
     /** Kept low on purpose: clients retry with our retry-after; SDK retries would multiply throttling. */
     readonly maxAttempts: number
+    /** `AWS_ENDPOINT_URL_BEDROCK`: the control plane (model discovery), as the AWS SDK names it. */
+    readonly controlPlaneEndpoint: string | undefined
+  }
+  readonly discovery: {
+    /** Learn the account's models from Bedrock (ListInferenceProfiles, ListFoundationModels). */
+    readonly enabled: boolean
+    /** How often to look again; 0 looks once, at start. */
+    readonly intervalMs: number
   }
   readonly modelMap: Readonly<Record<string, string>>
   /** `true` allows any origin. */
@@ -74,9 +82,10 @@ function integer (env: Env, name: string, fallback: number, min: number, max: nu
   return Number(raw)
 }
 
-function boolean (env: Env, name: string): boolean {
+function boolean (env: Env, name: string, fallback = false): boolean {
   const raw = text(env, name)?.toLowerCase()
-  if (raw === undefined || raw === 'false' || raw === '0') return false
+  if (raw === undefined) return fallback
+  if (raw === 'false' || raw === '0') return false
   if (raw === 'true' || raw === '1') return true
   throw new ConfigError(name, `expected true or false, got "${raw}"`)
 }
@@ -136,14 +145,14 @@ function parseGeo (env: Env, region: string): InferenceGeo {
   return raw as InferenceGeo
 }
 
-function parseEndpoint (env: Env): string | undefined {
-  const raw = text(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME')
+function parseEndpoint (env: Env, name: string): string | undefined {
+  const raw = text(env, name)
   if (raw === undefined) return undefined
   try {
     const url = new URL(raw)
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol')
   } catch {
-    throw new ConfigError('AWS_ENDPOINT_URL_BEDROCK_RUNTIME', `"${raw}" is not an http(s) URL`)
+    throw new ConfigError(name, `"${raw}" is not an http(s) URL`)
   }
   return raw
 }
@@ -169,10 +178,15 @@ export function loadConfig (env: Env): Config {
     auth: { disabled, tokens },
     bedrock: {
       region,
-      endpoint: parseEndpoint(env),
+      endpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME'),
       apiKey: text(env, 'AWS_BEARER_TOKEN_BEDROCK'),
       inferenceGeo: parseGeo(env, region),
-      maxAttempts: 2
+      maxAttempts: 2,
+      controlPlaneEndpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_BEDROCK')
+    },
+    discovery: {
+      enabled: boolean(env, 'MODEL_DISCOVERY', true),
+      intervalMs: integer(env, 'MODEL_DISCOVERY_INTERVAL_MS', 3_600_000, 0, 86_400_000)
     },
     modelMap: parseModelMap(env),
     corsOrigins: parseCors(env),

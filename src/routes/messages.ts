@@ -10,14 +10,14 @@ import { ProxyError } from '../errors.js'
 import { markFirstByte, type TokenUsage } from '../plugins/request-log.js'
 import { relay } from '../streaming/relay.js'
 import { SSE_HEADERS } from '../streaming/sse.js'
-import type { ModelResolver } from '../translate/models.js'
+import type { ModelSource } from '../bedrock/discovery.js'
 import { prepareInvocation } from '../translate/prepare.js'
 import type { MessageCreateParams } from '../types.js'
 import { messagesBody } from './schemas.js'
 
 export interface MessagesOptions {
   readonly bedrock: Bedrock
-  readonly resolver: ModelResolver
+  readonly models: ModelSource
   readonly pingIntervalMs: number
   readonly upstreamIdleTimeoutMs: number
 }
@@ -35,7 +35,7 @@ function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | un
 }
 
 export default async function messagesRoutes (app: FastifyInstance, options: MessagesOptions): Promise<void> {
-  const { bedrock, resolver, pingIntervalMs, upstreamIdleTimeoutMs } = options
+  const { bedrock, models, pingIntervalMs, upstreamIdleTimeoutMs } = options
 
   async function streamMessage (request: FastifyRequest, reply: FastifyReply, modelId: string, payload: Uint8Array): Promise<void> {
     const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
@@ -61,7 +61,7 @@ export default async function messagesRoutes (app: FastifyInstance, options: Mes
     const { audit } = request
     audit.model = params.model
     audit.stream = params.stream === true
-    const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], resolver, request.log)
+    const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], models.resolver, request.log)
     audit.bedrockModelId = model.bedrockModelId
     const payload = Buffer.from(JSON.stringify(body))
 

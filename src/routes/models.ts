@@ -4,11 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify'
 import { ProxyError } from '../errors.js'
-import type { ModelResolver } from '../translate/models.js'
+import type { ModelSource } from '../bedrock/discovery.js'
 import type { ModelInfo, ModelInfosPage } from '../types.js'
 
 export interface ModelsOptions {
-  readonly resolver: ModelResolver
+  readonly models: ModelSource
 }
 
 interface PageQuery { limit?: string; after_id?: string; before_id?: string }
@@ -47,12 +47,12 @@ export function page (models: readonly ModelInfo[], query: PageQuery): ModelInfo
 }
 
 export default async function modelsRoutes (app: FastifyInstance, options: ModelsOptions): Promise<void> {
-  const { resolver } = options
+  const { models } = options
 
-  app.get<{ Querystring: PageQuery }>('/v1/models', { schema: { querystring: pageQuery } }, async (request) => page(resolver.list(), request.query))
+  app.get<{ Querystring: PageQuery }>('/v1/models', { schema: { querystring: pageQuery } }, async (request) => page(models.resolver.list(), request.query))
 
   app.get<{ Params: { id: string } }>('/v1/models/:id', async (request) => {
-    const info = resolver.describe(request.params.id)
+    const info = models.resolver.describe(request.params.id)
     if (info === undefined) throw new ProxyError(404, 'not_found_error', `model: ${request.params.id.slice(0, 100)} was not found`)
     return info
   })

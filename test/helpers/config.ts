@@ -10,6 +10,7 @@ export function testConfig (env: Record<string, string> = {}): Config {
     BEARER_TOKENS: `${TOKEN},${OTHER_TOKEN}`,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:9',
     LOG_LEVEL: 'silent',
+    MODEL_DISCOVERY: 'false',
     ...env
   })
 }

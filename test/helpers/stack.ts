@@ -44,6 +44,8 @@ export async function startStack (options: StackOptions = {}): Promise<Stack> {
   })
   const app = await buildApp(testConfig({
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
+    MODEL_DISCOVERY: 'true',
     LOG_LEVEL: 'debug',
     ...options.env
   }), { logDestination: destination })

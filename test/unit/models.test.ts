@@ -5,7 +5,7 @@ import { CATALOGUE } from '../../src/translate/catalogue.js'
 import { ModelResolver, passThroughTarget } from '../../src/translate/models.js'
 
 t.test('Anthropic names map by exact match to the geography profile', async (t) => {
-  const us = new ModelResolver('us', {})
+  const us = new ModelResolver({ geo: 'us', modelMap: {} })
   const table: Array<[string, string, string]> = [
     ['claude-sonnet-4-5-20250929', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-sonnet-4-5-20250929-v1:0'],
     ['claude-sonnet-4-5', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-sonnet-4-5-20250929-v1:0'],
@@ -26,15 +26,15 @@ t.test('Anthropic names map by exact match to the geography profile', async (t) 
 })
 
 t.test('other geographies, and global where the geography has no profile', async (t) => {
-  t.equal(new ModelResolver('eu', {}).resolve('claude-sonnet-4-5').bedrockModelId, 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0')
-  t.equal(new ModelResolver('jp', {}).resolve('claude-sonnet-4-6').bedrockModelId, 'jp.anthropic.claude-sonnet-4-6')
-  t.equal(new ModelResolver('jp', {}).resolve('claude-opus-4-8').bedrockModelId, 'global.anthropic.claude-opus-4-8')
-  t.equal(new ModelResolver('global', {}).resolve('claude-haiku-4-5').bedrockModelId, 'global.anthropic.claude-haiku-4-5-20251001-v1:0')
-  t.equal(new ModelResolver('au', {}).resolve('claude-3-5-haiku-20241022').bedrockModelId, 'anthropic.claude-3-5-haiku-20241022-v1:0', 'on-demand model without a profile: base id')
+  t.equal(new ModelResolver({ geo: 'eu', modelMap: {} }).resolve('claude-sonnet-4-5').bedrockModelId, 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0')
+  t.equal(new ModelResolver({ geo: 'jp', modelMap: {} }).resolve('claude-sonnet-4-6').bedrockModelId, 'jp.anthropic.claude-sonnet-4-6')
+  t.equal(new ModelResolver({ geo: 'jp', modelMap: {} }).resolve('claude-opus-4-8').bedrockModelId, 'global.anthropic.claude-opus-4-8')
+  t.equal(new ModelResolver({ geo: 'global', modelMap: {} }).resolve('claude-haiku-4-5').bedrockModelId, 'global.anthropic.claude-haiku-4-5-20251001-v1:0')
+  t.equal(new ModelResolver({ geo: 'au', modelMap: {} }).resolve('claude-3-5-haiku-20241022').bedrockModelId, 'anthropic.claude-3-5-haiku-20241022-v1:0', 'on-demand model without a profile: base id')
 })
 
 t.test('a model with no profile in reach is a 400 that says what to do', async (t) => {
-  const eu = new ModelResolver('eu', {})
+  const eu = new ModelResolver({ geo: 'eu', modelMap: {} })
   const error = t.throws(() => eu.resolve('claude-opus-4-1')) as Error & { statusCode: number; type: string }
   t.equal(error.statusCode, 400)
   t.equal(error.type, 'invalid_request_error')
@@ -43,21 +43,21 @@ t.test('a model with no profile in reach is a 400 that says what to do', async (
 })
 
 t.test('[1m] suffix', async (t) => {
-  const resolved = new ModelResolver('us', {}).resolve('claude-sonnet-4-5[1m]')
+  const resolved = new ModelResolver({ geo: 'us', modelMap: {} }).resolve('claude-sonnet-4-5[1m]')
   t.equal(resolved.bedrockModelId, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0')
   t.equal(resolved.oneMillionContext, true)
   t.equal(resolved.requested, 'claude-sonnet-4-5[1m]')
 })
 
 t.test('no prefix or fuzzy matching, ever', async (t) => {
-  const resolver = new ModelResolver('us', {})
+  const resolver = new ModelResolver({ geo: 'us', modelMap: {} })
   for (const name of ['claude-sonnet-4', 'claude-sonnet', 'claude-sonnet-4-5-2025', 'Claude-Sonnet-4-5', 'claude-sonnet-4-5 ', 'gpt-4o', 'claude-opus-4-8x', 'meta.llama3-70b-instruct-v1:0']) {
-    t.throws(() => resolver.resolve(name), { statusCode: 400, type: 'invalid_request_error', message: /^model: unknown model/ }, name)
+    t.throws(() => resolver.resolve(name), { statusCode: 400, type: 'invalid_request_error', message: /^model: unknown model ".*"\. Closest models available: [a-z]/ }, name)
   }
 })
 
 t.test('Bedrock ids and ARNs pass through, with the base id for CountTokens', async (t) => {
-  const resolver = new ModelResolver('us', {})
+  const resolver = new ModelResolver({ geo: 'us', modelMap: {} })
   const table: Array<[string, string]> = [
     ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-sonnet-4-5-20250929-v1:0'],
     ['global.anthropic.claude-opus-4-7', 'anthropic.claude-opus-4-7'],
@@ -78,20 +78,20 @@ t.test('Bedrock ids and ARNs pass through, with the base id for CountTokens', as
 })
 
 t.test('MODEL_MAP aliases win, and point at names, ids or ARNs', async (t) => {
-  const resolver = new ModelResolver('us', {
+  const resolver = new ModelResolver({ geo: 'us', modelMap: {
     opus: 'claude-opus-4-8',
     'claude-sonnet-4-5': 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0',
     team: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a'
-  })
+  } })
   t.equal(resolver.resolve('opus').bedrockModelId, 'us.anthropic.claude-opus-4-8')
   t.equal(resolver.resolve('claude-sonnet-4-5').bedrockModelId, 'eu.anthropic.claude-sonnet-4-5-20250929-v1:0')
   t.equal(resolver.resolve('team').bedrockModelId, 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a')
   t.equal(resolver.resolve('claude-sonnet-4-5-20250929').bedrockModelId, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'the dated name is untouched')
-  t.throws(() => new ModelResolver('us', { x: 'not a model' }), ConfigError)
+  t.throws(() => new ModelResolver({ geo: 'us', modelMap: { x: 'not a model' } }), ConfigError)
 })
 
 t.test('listing and describing', async (t) => {
-  const resolver = new ModelResolver('us', {})
+  const resolver = new ModelResolver({ geo: 'us', modelMap: {} })
   const ids = resolver.list().map((model) => model.id)
   t.same(ids, CATALOGUE.map((model) => model.id), 'every catalogue model has a us profile or on-demand id')
   t.same(resolver.describe('claude-sonnet-4-5'), { type: 'model', id: 'claude-sonnet-4-5-20250929', display_name: 'Claude Sonnet 4.5', created_at: '2025-09-29T00:00:00Z' })
@@ -131,4 +131,30 @@ t.test('capabilities per family; newer models inherit the newest row', async (t)
   t.equal(capabilitiesFor('claude-opus-9-9').family, 'claude-4-6', 'an unknown newer model inherits the newest row')
   t.equal(capabilitiesFor('claude-opus-9-9').outputConfig, true)
   t.equal(capabilitiesFor('arn:aws:bedrock:us-east-1:1:application-inference-profile/x').family, 'unknown')
+})
+
+t.test('tier aliases: opus, sonnet and haiku are the newest usable of each, unless MODEL_MAP says otherwise', async (t) => {
+  const us = new ModelResolver({ geo: 'us', modelMap: {} })
+  t.equal(us.resolve('opus').bedrockModelId, 'us.anthropic.claude-opus-4-8')
+  t.equal(us.resolve('sonnet').bedrockModelId, 'us.anthropic.claude-sonnet-5')
+  t.equal(us.resolve('haiku').bedrockModelId, 'us.anthropic.claude-haiku-4-5-20251001-v1:0')
+  const mapped = new ModelResolver({ geo: 'us', modelMap: { opus: 'claude-opus-4-5', best: 'opus' } })
+  t.equal(mapped.resolve('opus').bedrockModelId, 'us.anthropic.claude-opus-4-5-20251101-v1:0')
+  t.equal(mapped.resolve('best').bedrockModelId, 'us.anthropic.claude-opus-4-5-20251101-v1:0', 'a MODEL_MAP value may name an alias, as mapped')
+  t.equal(new ModelResolver({ geo: 'us', modelMap: { best: 'sonnet' } }).resolve('best').bedrockModelId, 'us.anthropic.claude-sonnet-5')
+})
+
+t.test('application inference profiles known from discovery: routed model for capabilities and CountTokens', async (t) => {
+  const team = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a'
+  const resolver = new ModelResolver({ geo: 'us', modelMap: { 'team-a': team }, applicationProfiles: new Map([[team, 'anthropic.claude-opus-4-5-20251101-v1:0']]) })
+  const resolved = resolver.resolve('team-a')
+  t.equal(resolved.bedrockModelId, team)
+  t.equal(resolved.countTokensModelId, 'anthropic.claude-opus-4-5-20251101-v1:0')
+  t.equal(resolved.capabilities.family, 'claude-4-5')
+})
+
+t.test('after discovery, a MODEL_MAP target the account lacks is explained per request', async (t) => {
+  const resolver = new ModelResolver({ geo: 'us', modelMap: { old: 'claude-3-opus-20240229' }, catalogue: CATALOGUE.slice(0, 2), unknownMapTarget: 'explain' })
+  t.throws(() => resolver.resolve('old'), { message: 'model: "old" maps to "claude-3-opus-20240229" (MODEL_MAP), which this account does not offer.' })
+  t.throws(() => resolver.resolve('claude-sonnet-4-5'), { message: /Closest models available: claude-opus-4-/ }, 'a model outside the catalogue is unknown, with the closest names')
 })
