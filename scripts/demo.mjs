@@ -58,6 +58,8 @@ start('proxy', 'server.js', {
   BEARER_TOKEN: token,
   AWS_REGION: 'us-east-1',
   AWS_ENDPOINT_URL_BEDROCK_RUNTIME: `http://127.0.0.1:${emulatorPort}`,
+  // Model discovery asks the emulator's control plane which models the (emulated) account has.
+  AWS_ENDPOINT_URL_BEDROCK: `http://127.0.0.1:${emulatorPort}`,
   // The emulator checks that requests are signed; these stand-in credentials sign them.
   AWS_ACCESS_KEY_ID: 'AKIDDEMO',
   AWS_SECRET_ACCESS_KEY: 'demo-secret',

@@ -132,10 +132,18 @@ const BEDROCK_RESOURCES = [
 ]
 const MODEL_SETTINGS = ['BedrockInferenceProfile', 'ModelMap', 'CorsOrigins', 'LogLevel']
 
-function checkBedrockStatement (t: Test, statement: any): void {
-  t.equal(statement.Effect, 'Allow')
-  t.same([statement.Action].flat().sort(), BEDROCK_ACTIONS, 'exactly InvokeModel, InvokeModelWithResponseStream, CountTokens')
-  t.same([statement.Resource].flat(), BEDROCK_RESOURCES, 'on Anthropic foundation models and (application) inference profiles only')
+const DISCOVERY_ACTIONS = ['bedrock:ListFoundationModels', 'bedrock:ListInferenceProfiles']
+
+/** Two Bedrock statements: invoking on Anthropic models and profiles, and listing them for discovery. */
+function checkBedrockStatements (t: Test, statements: any[]): void {
+  t.equal(statements.length, 2, 'two Bedrock statements')
+  const [invoke, discover] = statements
+  t.equal(invoke.Effect, 'Allow')
+  t.same([invoke.Action].flat().sort(), BEDROCK_ACTIONS, 'exactly InvokeModel, InvokeModelWithResponseStream, CountTokens')
+  t.same([invoke.Resource].flat(), BEDROCK_RESOURCES, 'on Anthropic foundation models and (application) inference profiles only')
+  t.equal(discover.Effect, 'Allow')
+  t.same([discover.Action].flat().sort(), DISCOVERY_ACTIONS, 'discovery lists models and profiles, nothing more')
+  t.equal(discover.Resource, '*', 'list actions have no resource-level permissions')
 }
 
 function checkModelParameters (t: Test, template: Template): void {
@@ -216,7 +224,7 @@ t.test('template.yaml: model settings passed to the proxy', async (t) => {
   t.notOk('AWS_REGION' in variables, 'AWS_REGION is reserved on Lambda')
 })
 
-t.test('template.yaml: IAM is the three Bedrock actions, plus GetSecretValue on exactly the given secret', async (t) => {
+t.test('template.yaml: IAM is the three Bedrock actions, the two discovery listings, plus GetSecretValue on exactly the given secret', async (t) => {
   const [, fn] = only(t, SAM, 'AWS::Serverless::Function')
   const policies = fn.Properties.Policies
   for (const policy of policies) {
@@ -226,11 +234,9 @@ t.test('template.yaml: IAM is the three Bedrock actions, plus GetSecretValue on 
   }
   t.notOk(fn.Properties.Role, 'SAM makes the role from these policies')
   const statements = statementsOf(policies)
-  t.same([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort(), [...BEDROCK_ACTIONS, 'secretsmanager:GetSecretValue'].sort())
+  t.same([...new Set(statements.flatMap((s) => [s.Action].flat()))].sort(), [...BEDROCK_ACTIONS, ...DISCOVERY_ACTIONS, 'secretsmanager:GetSecretValue'].sort())
   t.ok(statements.every((s) => s.Effect === 'Allow' && !('NotAction' in s) && !('NotResource' in s)))
-  const bedrock = statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:')))
-  t.equal(bedrock.length, 1)
-  checkBedrockStatement(t, bedrock[0])
+  checkBedrockStatements(t, statements.filter((s) => [s.Action].flat().some((a: string) => a.startsWith('bedrock:'))))
   const secretPolicy = policies.find((p: any) => p['Fn::If'] !== undefined)
   t.ok(isGivenCondition(SAM, secretPolicy?.['Fn::If'][0], 'BearerTokenSecretArn'), 'GetSecretValue only when an ARN is given')
   const secret = statementsOf(secretPolicy)
@@ -344,9 +350,7 @@ t.test('ecs-fargate.yaml: IAM: execution role pulls, logs, reads the one secret;
     t.same(resource.Properties.AssumeRolePolicyDocument.Statement.map((s: any) => s.Principal.Service), ['ecs-tasks.amazonaws.com'])
     return statementsOf(resource.Properties.Policies)
   }
-  const task = role(td.Properties.TaskRoleArn)
-  t.equal(task.length, 1)
-  checkBedrockStatement(t, task[0])
+  checkBedrockStatements(t, role(td.Properties.TaskRoleArn))
 
   const execution = role(td.Properties.ExecutionRoleArn)
   const actions = execution.flatMap((s) => [s.Action].flat())

@@ -75,6 +75,7 @@ t.test('configured by environment only: SigV4 credentials, endpoint override, to
   const running = await startServer({
     BEARER_TOKENS: `${TOKEN},another-token-0123456789`,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
     AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey,
     BEDROCK_INFERENCE_PROFILE: 'eu'
@@ -95,7 +96,7 @@ t.test('configured by environment only: SigV4 credentials, endpoint override, to
 
 t.test('AWS_BEARER_TOKEN_BEDROCK: a Bedrock API key instead of SigV4', async (t) => {
   const emulator = await startEmulator({ apiKey: 'bedrock-api-key-for-tests' })
-  const running = await startServer({ BEARER_TOKEN: TOKEN, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url, AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key-for-tests' })
+  const running = await startServer({ BEARER_TOKEN: TOKEN, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url, AWS_ENDPOINT_URL_BEDROCK: emulator.url, AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key-for-tests' })
   t.teardown(async () => { running.child.kill('SIGKILL'); await emulator.close() })
   const response = await request(`${running.url}/v1/messages`, {
     method: 'POST',
@@ -105,6 +106,8 @@ t.test('AWS_BEARER_TOKEN_BEDROCK: a Bedrock API key instead of SigV4', async (t)
   t.equal(response.statusCode, 200)
   await response.body.dump()
   t.equal(emulator.lastRequest()!.headers.authorization, 'Bearer bedrock-api-key-for-tests')
+  t.ok(emulator.controlPlaneCalls() > 0)
+  t.match(running.output(), /model discovery: serving the models the account offers/, 'discovery authenticated with the API key too')
   t.notMatch(running.output(), /bedrock-api-key-for-tests/)
 })
 
@@ -113,6 +116,7 @@ t.test('SIGTERM: stops accepting, lets a live stream finish, exits 0', async (t)
   const running = await startServer({
     BEARER_TOKEN: TOKEN,
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
     AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey
   })
