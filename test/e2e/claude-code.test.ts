@@ -5,9 +5,16 @@
 import t from 'tap'
 import { TOKEN } from '../helpers/config.js'
 import { CLAUDE_CODE_VERSION, ensureClaudeCode, runClaude } from '../helpers/claude-code.js'
-import { directive, startStack, type Stack } from '../helpers/stack.js'
+import { CURRENT_ACCOUNT, directive, startStack, waitForDiscovery, type Stack, type StackOptions } from '../helpers/stack.js'
 
 ensureClaudeCode()
+
+/** The proxy with discovery on, in front of an account that has today's models, as a team would run it. */
+async function stackWith (options: StackOptions = {}): Promise<Stack> {
+  const stack = await startStack({ ...options, emulator: { account: CURRENT_ACCOUNT, ...options.emulator } })
+  await waitForDiscovery(stack)
+  return stack
+}
 
 const bodies = (stack: Stack): any[] => stack.emulator.requests.map((r) => r.body)
 
@@ -16,7 +23,7 @@ function env (stack: Stack, extra: Record<string, string> = {}): Record<string, 
 }
 
 t.test(`Claude Code ${CLAUDE_CODE_VERSION}: a plain answer, with ANTHROPIC_AUTH_TOKEN and with ANTHROPIC_API_KEY`, async (t) => {
-  const stack = await startStack()
+  const stack = await stackWith()
   t.teardown(() => stack.close())
   const bearer = await runClaude(['Hello through the proxy'], env(stack))
   t.equal(bearer.exitCode, 0, bearer.stderr)
@@ -36,7 +43,7 @@ t.test(`Claude Code ${CLAUDE_CODE_VERSION}: a plain answer, with ANTHROPIC_AUTH_
 })
 
 t.test('a tool loop: Claude Code runs Bash and sends the tool_result back', async (t) => {
-  const stack = await startStack()
+  const stack = await stackWith()
   t.teardown(() => stack.close())
   const prompt = `Run the check\n${directive({ text: 'Running it.', toolUse: { name: 'Bash', input: { command: 'echo proxy-tool-$((6*7))', description: 'Echo a marker' } } })}`
   const run = await runClaude([prompt, '--allowedTools', 'Bash'], env(stack))
@@ -51,14 +58,14 @@ t.test('a tool loop: Claude Code runs Bash and sends the tool_result back', asyn
 })
 
 t.test('extended thinking and model choice by name and by variable', async (t) => {
-  const stack = await startStack()
+  const stack = await stackWith()
   t.teardown(() => stack.close())
   const cases: Array<[string, string[], Record<string, string>, string]> = [
     ['--model with an Anthropic name', ['--model', 'claude-sonnet-4-5'], {}, 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
     ['ANTHROPIC_MODEL', [], { ANTHROPIC_MODEL: 'claude-haiku-4-5' }, 'us.anthropic.claude-haiku-4-5-20251001-v1:0'],
     ['ANTHROPIC_DEFAULT_SONNET_MODEL with --model sonnet', ['--model', 'sonnet'], { ANTHROPIC_DEFAULT_SONNET_MODEL: 'claude-sonnet-4-6' }, 'us.anthropic.claude-sonnet-4-6'],
     ['ANTHROPIC_DEFAULT_OPUS_MODEL with --model opus', ['--model', 'opus'], { ANTHROPIC_DEFAULT_OPUS_MODEL: 'claude-opus-4-7' }, 'us.anthropic.claude-opus-4-7'],
-    ['the default model, unconfigured', [], {}, 'us.anthropic.claude-opus-4-8']
+    ['the default model, unconfigured (found by discovery)', [], {}, 'us.anthropic.claude-opus-5-5']
   ]
   for (const [name, args, extra, bedrockModelId] of cases) {
     stack.emulator.clear()
@@ -73,7 +80,7 @@ t.test('extended thinking and model choice by name and by variable', async (t) =
 })
 
 t.test('a Bedrock failure surfaces as Claude Code’s own API error, without a hang', async (t) => {
-  const stack = await startStack()
+  const stack = await stackWith()
   t.teardown(() => stack.close())
   const throttled = await runClaude([`hi\n${directive({ error: { type: 'ThrottlingException', message: 'Too many requests, please wait' } })}`], env(stack))
   t.equal(throttled.json.is_error, true)
@@ -81,7 +88,7 @@ t.test('a Bedrock failure surfaces as Claude Code’s own API error, without a h
   t.match(throttled.json.result, /429.*Too many requests, please wait/)
 
   let calls = 0
-  const flaky = await startStack({
+  const flaky = await stackWith({
     emulator: {
       respond: (request) => {
         if (request.operation !== 'InvokeModelWithResponseStream' || !JSON.stringify(request.body).includes('flaky-marker')) return undefined

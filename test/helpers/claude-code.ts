@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 const PREFIX = fileURLToPath(new URL('../e2e/claude-code/', import.meta.url))
 const BIN = join(PREFIX, 'node_modules', '.bin', 'claude')
 
-export const CLAUDE_CODE_VERSION = '2.1.197'
+export const CLAUDE_CODE_VERSION = '2.1.331'
 
 export function ensureClaudeCode (): string {
   if (!existsSync(BIN)) {

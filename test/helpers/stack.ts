@@ -4,12 +4,19 @@
  * environment (verified by the emulator), over loopback.
  */
 import { Writable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from '../../src/app.js'
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js'
+import { MODELS, startEmulator, type Account, type Emulator, type EmulatorOptions, type ModelInfo } from '../../src/emulator/server.js'
 import { testConfig } from './config.js'
 
 export const AWS_CREDENTIALS = { accessKeyId: 'AKIDEMULATOR00000000', secretAccessKey: 'emulator-secret-key-0000000000' }
+
+/** A model newer than the built-in table: Claude Code 2.1.331's default. */
+export const OPUS_5_5: ModelInfo = { anthropicId: 'claude-opus-5-5', baseId: 'anthropic.claude-opus-5-5', profiles: ['global', 'us', 'eu'], onDemand: false, outputConfig: true, name: 'Claude Opus 5.5' }
+
+/** An account with today's models: the built-in table's and the newer one. */
+export const CURRENT_ACCOUNT: Account = { models: [OPUS_5_5, ...MODELS] }
 
 export interface Stack {
   readonly url: string
@@ -74,4 +81,14 @@ export function parseSse (text: string): Array<{ event: string; data: any }> {
     const data = lines.find((line) => line.startsWith('data: '))?.slice(6) ?? ''
     return { event, data: JSON.parse(data) }
   })
+}
+
+/** Resolves with the log line of the first model discovery (success or failure). */
+export async function waitForDiscovery (stack: Stack): Promise<Record<string, unknown>> {
+  for (let i = 0; i < 500; i++) {
+    const line = stack.logs.find((entry) => typeof entry.msg === 'string' && entry.msg.startsWith('model discovery'))
+    if (line !== undefined) return line
+    await sleep(10)
+  }
+  throw new Error('no model discovery log line')
 }

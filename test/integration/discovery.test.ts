@@ -6,21 +6,11 @@ import { readFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import { request } from 'undici'
-import { MODELS, type ModelInfo } from '../../src/emulator/server.js'
+import { MODELS } from '../../src/emulator/server.js'
 import { TOKEN } from '../helpers/config.js'
-import { startStack, type Stack } from '../helpers/stack.js'
+import { CURRENT_ACCOUNT, OPUS_5_5, startStack, waitForDiscovery, type Stack } from '../helpers/stack.js'
 
 const headers = { 'x-api-key': TOKEN, 'content-type': 'application/json' }
-const OPUS_5_5: ModelInfo = { anthropicId: 'claude-opus-5-5', baseId: 'anthropic.claude-opus-5-5', profiles: ['global', 'us', 'eu'], onDemand: false, outputConfig: true, name: 'Claude Opus 5.5' }
-
-async function discovered (stack: Stack): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i++) {
-    const line = stack.logs.find((entry) => typeof entry.msg === 'string' && entry.msg.startsWith('model discovery'))
-    if (line !== undefined) return line
-    await sleep(10)
-  }
-  throw new Error('no model discovery log line')
-}
 
 async function message (stack: Stack, model: string): Promise<{ status: number; body: any }> {
   const response = await request(`${stack.url}/v1/messages`, { method: 'POST', headers, body: JSON.stringify({ model, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }) })
@@ -28,9 +18,9 @@ async function message (stack: Stack, model: string): Promise<{ status: number; 
 }
 
 t.test("Claude Code's current default model works unconfigured when the account has it", async (t) => {
-  const stack = await startStack({ emulator: { account: { models: [OPUS_5_5, ...MODELS] } } })
+  const stack = await startStack({ emulator: { account: CURRENT_ACCOUNT } })
   t.teardown(() => stack.close())
-  t.match(await discovered(stack), { level: 30, models: MODELS.length + 1 })
+  t.match(await waitForDiscovery(stack), { level: 30, models: MODELS.length + 1 })
   const answer = await message(stack, 'claude-opus-5-5')
   t.equal(answer.status, 200, JSON.stringify(answer.body))
   t.equal(stack.emulator.lastRequest()!.modelId, 'us.anthropic.claude-opus-5-5')
@@ -56,7 +46,7 @@ t.test('/v1/models matches the account; a model it lacks is a 400 naming alterna
   const account = { models: MODELS.filter((m) => ['claude-opus-4-7', 'claude-sonnet-4-5-20250929', 'claude-haiku-4-5-20251001'].includes(m.anthropicId)) }
   const stack = await startStack({ emulator: { account } })
   t.teardown(() => stack.close())
-  await discovered(stack)
+  await waitForDiscovery(stack)
   const list = await (await request(`${stack.url}/v1/models`, { headers })).body.json() as any
   t.same(list.data.map((m: any) => m.id).sort(), ['claude-haiku-4-5-20251001', 'claude-opus-4-7', 'claude-sonnet-4-5-20250929'])
   t.match(list.data.find((m: any) => m.id === 'claude-opus-4-7'), { type: 'model', display_name: 'Claude Opus 4.7' })
@@ -70,7 +60,7 @@ t.test('/v1/models matches the account; a model it lacks is a 400 naming alterna
 t.test('discovery failure falls back to the built-in table, with a warning saying why', async (t) => {
   const stack = await startStack({ emulator: { controlPlaneError: 'AccessDeniedException' } })
   t.teardown(() => stack.close())
-  const warning = await discovered(stack)
+  const warning = await waitForDiscovery(stack)
   t.match(warning, { level: 40, msg: /model discovery failed: serving the built-in model table/, reason: /AccessDeniedException/ })
   t.equal((await message(stack, 'claude-sonnet-4-5')).status, 200)
   t.ok((await (await request(`${stack.url}/health`)).body.json() as any).status === 'ok')
@@ -81,7 +71,7 @@ t.test('an application inference profile by MODEL_MAP alias, known by the model 
   const arn = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/team-a-7x'
   const stack = await startStack({ env: { MODEL_MAP: JSON.stringify({ 'team-a': arn }) }, emulator: { account: { models: MODELS, applicationProfiles: [team] } } })
   t.teardown(() => stack.close())
-  t.match(await discovered(stack), { applicationProfiles: 1 })
+  t.match(await waitForDiscovery(stack), { applicationProfiles: 1 })
   t.equal((await message(stack, 'team-a')).status, 200)
   t.equal(stack.emulator.lastRequest()!.modelId, arn)
   const counted = await request(`${stack.url}/v1/messages/count_tokens`, { method: 'POST', headers, body: JSON.stringify({ model: 'team-a', messages: [{ role: 'user', content: 'hi' }] }) })
@@ -94,7 +84,7 @@ t.test('discovery looks again on its interval and keeps the last good answer whe
   const models = [...MODELS]
   const stack = await startStack({ env: { MODEL_DISCOVERY_INTERVAL_MS: '100' }, emulator: { account: { models } } })
   t.teardown(() => stack.close())
-  await discovered(stack)
+  await waitForDiscovery(stack)
   t.equal((await message(stack, 'claude-opus-5-5')).status, 400)
   models.unshift(OPUS_5_5)
   let status = 400
