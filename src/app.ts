@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino'
 import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
 import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
 import { ModelRegistry } from './bedrock/discovery.js'
+import { UpstreamCalls } from './bedrock/upstream-call.js'
 import type { Config } from './config.js'
 import { ProxyError, toProxyError } from './errors.js'
 import { createLogger } from './logger.js'
@@ -17,6 +18,13 @@ import countTokensRoutes from './routes/count-tokens.js'
 import healthRoutes from './routes/health.js'
 import messagesRoutes from './routes/messages.js'
 import modelsRoutes from './routes/models.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Bedrock calls in flight: server.ts ends them cleanly when the shutdown grace runs out. */
+    upstreamCalls: UpstreamCalls
+  }
+}
 
 export interface AppDeps {
   /** Defaults to the AWS SDK client built from `config.bedrock`. */
@@ -93,9 +101,10 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
 
   await app.register(healthRoutes)
   await app.register(modelsRoutes, { models })
-  const { pingIntervalMs, upstreamIdleTimeoutMs } = config
-  await app.register(messagesRoutes, { bedrock, models, pingIntervalMs, upstreamIdleTimeoutMs })
-  await app.register(countTokensRoutes, { bedrock, models, upstreamIdleTimeoutMs })
+  const calls = new UpstreamCalls(config.upstreamIdleTimeoutMs)
+  app.decorate('upstreamCalls', calls)
+  await app.register(messagesRoutes, { bedrock, models, calls, pingIntervalMs: config.pingIntervalMs })
+  await app.register(countTokensRoutes, { bedrock, models, calls })
 
   app.addHook('onClose', async () => {
     models.stop()

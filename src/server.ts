@@ -5,6 +5,7 @@
  */
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
+import { ProxyError } from './errors.js'
 
 function configFromEnvironment (): Config {
   try {
@@ -37,8 +38,10 @@ async function main (): Promise<void> {
     stopping = true
     app.log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections, finishing in-flight requests')
     const deadline = setTimeout(() => {
-      app.log.warn('grace period over: closing the remaining connections')
-      app.server.closeAllConnections()
+      app.log.warn({ calls: app.upstreamCalls.size }, 'grace period over: ending the remaining requests with an error')
+      app.upstreamCalls.cancelAll(new ProxyError(529, 'overloaded_error', 'The server is shutting down; retry the request.', { shouldRetry: true }))
+      // A moment for those error responses and events to reach the clients, then every socket goes.
+      setTimeout(() => app.server.closeAllConnections(), 250).unref()
     }, config.shutdownGraceMs)
     deadline.unref()
     // Connections whose last response ends after close() began sit idle in keep-alive; close them as they free up.

@@ -1,8 +1,9 @@
 /**
  * The life of one Bedrock call, tied to its client: it is aborted when the
- * client goes away (so Bedrock stops generating, and billing), and when
- * Bedrock sends nothing for the idle timeout (so a stalled upstream cannot
- * hold a connection forever while pings keep the client's side alive).
+ * client goes away (so Bedrock stops generating, and billing), when Bedrock
+ * sends nothing for the idle timeout (so a stalled upstream cannot hold a
+ * connection forever while pings keep the client's side alive), and when the
+ * server's shutdown grace period ends (so the client gets a clean error).
  */
 import type { FastifyReply } from 'fastify'
 import { ProxyError } from '../errors.js'
@@ -13,7 +14,10 @@ export class UpstreamCall {
   #timer: NodeJS.Timeout | undefined
   #clientGone = false
 
-  constructor (reply: FastifyReply, idleTimeoutMs: number) {
+  readonly #onFinish: (call: UpstreamCall) => void
+
+  constructor (reply: FastifyReply, idleTimeoutMs: number, onFinish: (call: UpstreamCall) => void = () => {}) {
+    this.#onFinish = onFinish
     const raw = reply.raw
     raw.once('close', () => {
       if (raw.writableEnded) return
@@ -56,6 +60,12 @@ export class UpstreamCall {
 
   finish (): void {
     this.pause()
+    this.#onFinish(this)
+  }
+
+  /** Ends the call with this error for the client (an HTTP error, or an `error` event mid-stream). */
+  cancel (error: ProxyError): void {
+    this.#abort(error)
   }
 
   /** The error to report for a failure of this call: the idle timeout's own, when it caused it. */
@@ -71,6 +81,7 @@ export class UpstreamCall {
       this.touch()
       return result
     } catch (error) {
+      this.finish()
       throw this.failure(error)
     }
   }
@@ -78,5 +89,30 @@ export class UpstreamCall {
   #abort (reason: Error): void {
     this.pause()
     this.#controller.abort(reason)
+  }
+}
+
+/** Every Bedrock call in flight, so that a shutdown can end them cleanly. */
+export class UpstreamCalls {
+  readonly #live = new Set<UpstreamCall>()
+  readonly #idleTimeoutMs: number
+
+  constructor (idleTimeoutMs: number) {
+    this.#idleTimeoutMs = idleTimeoutMs
+  }
+
+  open (reply: FastifyReply): UpstreamCall {
+    const call = new UpstreamCall(reply, this.#idleTimeoutMs, (done) => this.#live.delete(done))
+    this.#live.add(call)
+    reply.raw.once('close', () => this.#live.delete(call))
+    return call
+  }
+
+  get size (): number {
+    return this.#live.size
+  }
+
+  cancelAll (error: ProxyError): void {
+    for (const call of this.#live) call.cancel(error)
   }
 }

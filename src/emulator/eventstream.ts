@@ -71,3 +71,14 @@ export function exceptionFrame(type: string, body: Record<string, unknown>): Buf
     Buffer.from(JSON.stringify(body), 'utf8'),
   )
 }
+
+/**
+ * A copy of a frame with one checksum broken (its last byte flipped): `prelude` breaks the CRC of the
+ * 12-byte prelude, `message` the trailing CRC of the whole frame. For fault injection.
+ */
+export function corruptFrame(frame: Buffer, which: 'prelude' | 'message'): Buffer {
+  const copy = Buffer.from(frame)
+  const at = which === 'prelude' ? PRELUDE_BYTES - 1 : copy.length - 1
+  copy[at] = (copy[at] ?? 0) ^ 0xff
+  return copy
+}

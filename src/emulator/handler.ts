@@ -11,9 +11,9 @@ import { DEFAULT_ACCOUNT, modelFor } from './models.js'
 import type { AnyResponse, ReplyTarget } from './reply.js'
 import { replyTarget } from './reply.js'
 import { buildReply, messageOf, streamEventsOf } from './responses.js'
-import type { Script } from './script.js'
+import type { Fault, Script } from './script.js'
 import { directiveScript } from './script.js'
-import { writeStream } from './stream.js'
+import { untilAborted, writeStream } from './stream.js'
 import { countInputTokens, type PromptCache } from './tokens.js'
 import type { EmulatorOptions, Operation, RecordedRequest } from './types.js'
 import { parseJsonBody, validateBody } from './validate.js'
@@ -159,6 +159,7 @@ async function answer(state: EmulatorState, record: RecordedRequest, raw: Buffer
   const body = validateBody(parsed, { model })
   const script = scriptFor(state, record, body)
   const baseHeaders = { 'x-amzn-requestid': record.id }
+  if (script.fault && (await headerFault(state, record, out, script.fault))) return
 
   if (script.error || record.operation !== 'InvokeModelWithResponseStream') {
     if (script.firstEventDelayMs) await sleep(script.firstEventDelayMs)
@@ -171,6 +172,9 @@ async function answer(state: EmulatorState, record: RecordedRequest, raw: Buffer
 
   const reply = buildReply(script, body, model.anthropicId, state.cache.usage(model.baseId, body))
   const { usage } = reply
+  if (record.operation === 'InvokeModel' && script.fault) {
+    if (await bodyFault(state, record, out, script.fault, JSON.stringify(messageOf(reply)))) return
+  }
   if (record.operation === 'InvokeModel') {
     return send(out, record, 200, {
       ...baseHeaders,
@@ -207,4 +211,79 @@ async function answer(state: EmulatorState, record: RecordedRequest, raw: Buffer
   } finally {
     state.streams.delete(abort)
   }
+}
+
+const LOAD_BALANCER_PAGE = (status: number): string =>
+  `<html>\r\n<head><title>${status} Bad Gateway</title></head>\r\n<body>\r\n<center><h1>${status} Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n`
+
+/** Resolves when the exchange ends: the client went away, or the emulator is closing. */
+async function silence(state: EmulatorState, out: ReplyTarget): Promise<void> {
+  const controller = new AbortController()
+  const abort = (): void => controller.abort()
+  out.onAbort(abort)
+  state.streams.add(abort)
+  try {
+    await untilAborted(controller.signal)
+  } finally {
+    state.streams.delete(abort)
+  }
+}
+
+/** Waits `ms`, or less if the client goes away; false then. */
+async function holdBack(state: EmulatorState, out: ReplyTarget, ms: number): Promise<boolean> {
+  const controller = new AbortController()
+  const abort = (): void => controller.abort()
+  out.onAbort(abort)
+  state.streams.add(abort)
+  try {
+    await sleep(ms, undefined, { signal: controller.signal })
+    return true
+  } catch {
+    return false
+  } finally {
+    state.streams.delete(abort)
+  }
+}
+
+/** Faults that strike before the status line, for every operation. True when the exchange is over. */
+async function headerFault(state: EmulatorState, record: RecordedRequest, out: ReplyTarget, fault: Fault): Promise<boolean> {
+  switch (fault.type) {
+    case 'slow-headers':
+      record.fault = fault.type
+      return !(await holdBack(state, out, fault.delayMs ?? 1000))
+    case 'reset-before-headers':
+      record.fault = fault.type
+      out.reset()
+      return true
+    case 'non-json-5xx': {
+      record.fault = fault.type
+      const status = fault.status ?? 502
+      // A load balancer's page: no x-amzn-ErrorType, no JSON.
+      send(out, record, status, { 'content-type': fault.contentType ?? 'text/html' }, fault.body ?? LOAD_BALANCER_PAGE(status))
+      return true
+    }
+    default:
+      return false
+  }
+}
+
+/**
+ * InvokeModel's share of the mid-stream faults: the JSON body is cut in half. reset-after-events
+ * resets the connection there, stall goes silent there, truncated-frame ends the reply cleanly there
+ * (no content-length: a 200 whose body is not JSON). The CRC faults have no frames to break here.
+ */
+async function bodyFault(state: EmulatorState, record: RecordedRequest, out: ReplyTarget, fault: Fault, json: string): Promise<boolean> {
+  if (fault.type !== 'reset-after-events' && fault.type !== 'stall' && fault.type !== 'truncated-frame') return false
+  record.fault = fault.type
+  record.status = 200
+  const bytes = Buffer.from(json, 'utf8')
+  const half = bytes.subarray(0, Math.floor(bytes.length / 2))
+  const headers: Record<string, string> = { 'x-amzn-requestid': record.id, 'content-type': 'application/json' }
+  if (fault.type !== 'truncated-frame') headers['content-length'] = String(bytes.length)
+  out.writeHead(200, headers)
+  out.write(half)
+  if (fault.type === 'truncated-frame') out.end()
+  else if (fault.type === 'reset-after-events') out.reset()
+  else await silence(state, out)
+  return true
 }

@@ -1,6 +1,7 @@
 // A small common face over http.ServerResponse and http2's compatibility Http2ServerResponse, so
 // the handlers write replies the same way over HTTP/1.1 and HTTP/2.
 import type { ServerResponse } from 'node:http'
+import { constants as h2constants } from 'node:http2'
 import type { Http2ServerResponse } from 'node:http2'
 
 export type AnyResponse = ServerResponse | Http2ServerResponse
@@ -20,6 +21,11 @@ export interface ReplyTarget {
   onAbort(listener: () => void): void
   /** Ends the exchange abruptly (used when the emulator closes). */
   destroy(): void
+  /**
+   * A connection reset, for fault injection: HTTP/1.1 sends a TCP RST and drops the connection,
+   * HTTP/2 resets the stream (RST_STREAM INTERNAL_ERROR) and leaves the session up.
+   */
+  reset(): void
 }
 
 export function replyTarget(res: AnyResponse): ReplyTarget {
@@ -58,5 +64,13 @@ export function replyTarget(res: AnyResponse): ReplyTarget {
         if (!ended) listener()
       }),
     destroy: () => raw.destroy(),
+    reset: () => {
+      ended = true
+      const stream = (res as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
+      if (stream !== undefined) return void stream.close(h2constants.NGHTTP2_INTERNAL_ERROR)
+      const socket = raw.socket
+      if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+      else raw.destroy()
+    },
   }
 }

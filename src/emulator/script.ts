@@ -25,6 +25,35 @@ export interface Script {
   endWithoutStop?: boolean
   /** Default 'end_turn', or 'tool_use' with toolUse. */
   stopReason?: string
+  /** A transport or framing failure (docs/emulator.md, "Faults"). */
+  fault?: Fault
+}
+
+/** Upstream failures below the Bedrock error model: what a broken network, load balancer or frame looks like. */
+export const FAULT_TYPES = [
+  'reset-before-headers',
+  'reset-after-events',
+  'stall',
+  'corrupt-message-crc',
+  'corrupt-prelude-crc',
+  'truncated-frame',
+  'non-json-5xx',
+  'slow-headers',
+] as const
+export type FaultType = (typeof FAULT_TYPES)[number]
+
+export interface Fault {
+  type: FaultType
+  /** Stream events sent intact before the fault (reset-after-events, stall, corrupt-*, truncated-frame); default 2. */
+  afterEvents?: number
+  /** slow-headers: how long the status line and headers are held back; default 1000. */
+  delayMs?: number
+  /** non-json-5xx: the status, 500-599; default 502. */
+  status?: number
+  /** non-json-5xx: the body; default a load balancer's HTML page. */
+  body?: string
+  /** non-json-5xx: the content type; default text/html. */
+  contentType?: string
 }
 
 const DIRECTIVE = /^[ \t]*@emulator[ \t]+(.*)$/gm
@@ -76,10 +105,26 @@ export function checkScript(value: unknown): Script {
   if (s.toolUse !== undefined && (!isObject(s.toolUse) || typeof s.toolUse.name !== 'string')) {
     throw new TypeError('toolUse.name must be a string')
   }
+  if (s.fault !== undefined) checkFault(s.fault)
   for (const key of ['eventDelayMs', 'firstEventDelayMs', 'textChunks', 'repeat'] as const) {
     if (!positive(s[key])) throw new TypeError(`${key} must be a non-negative integer`)
   }
   return s
+}
+
+function checkFault(fault: unknown): void {
+  if (!isObject(fault) || !(FAULT_TYPES as readonly unknown[]).includes(fault.type)) {
+    throw new TypeError(`fault.type must be one of ${FAULT_TYPES.join(', ')}`)
+  }
+  if (!positive(fault.afterEvents)) throw new TypeError('fault.afterEvents must be a count')
+  if (!positive(fault.delayMs)) throw new TypeError('fault.delayMs must be a non-negative integer')
+  const status = fault.status
+  if (status !== undefined && !(Number.isInteger(status) && (status as number) >= 500 && (status as number) <= 599)) {
+    throw new TypeError('fault.status must be an integer from 500 to 599')
+  }
+  for (const key of ['body', 'contentType'] as const) {
+    if (fault[key] !== undefined && typeof fault[key] !== 'string') throw new TypeError(`fault.${key} must be a string`)
+  }
 }
 
 /** The script from an `@emulator {...}` line in the last user message, if any. */

@@ -46,4 +46,6 @@ export interface RecordedRequest {
   aborted: boolean
   /** Stream events written so far. */
   eventsSent: number
+  /** The scripted fault injected into this exchange, if any (script `fault.type`). */
+  fault?: string
 }

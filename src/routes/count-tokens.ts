@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Bedrock } from '../bedrock/client.js'
-import { UpstreamCall } from '../bedrock/upstream-call.js'
+import type { UpstreamCalls } from '../bedrock/upstream-call.js'
 import type { ModelSource } from '../bedrock/discovery.js'
 import { prepareInvocation } from '../translate/prepare.js'
 import type { MessageCountTokensParams, MessageCreateParams, MessageTokensCount } from '../types.js'
@@ -13,7 +13,7 @@ import { countTokensBody } from './schemas.js'
 export interface CountTokensOptions {
   readonly bedrock: Bedrock
   readonly models: ModelSource
-  readonly upstreamIdleTimeoutMs: number
+  readonly calls: UpstreamCalls
 }
 
 /**
@@ -27,14 +27,14 @@ export function countingMaxTokens (params: Readonly<MessageCountTokensParams>): 
 }
 
 export default async function countTokensRoutes (app: FastifyInstance, options: CountTokensOptions): Promise<void> {
-  const { bedrock, models, upstreamIdleTimeoutMs } = options
+  const { bedrock, models, calls } = options
 
   app.post('/v1/messages/count_tokens', { schema: { body: countTokensBody } }, async (request: FastifyRequest<{ Body: MessageCountTokensParams }>, reply): Promise<MessageTokensCount> => {
     const params: MessageCreateParams = { ...request.body, max_tokens: countingMaxTokens(request.body) }
     request.audit.model = params.model
     const { model, body } = prepareInvocation(params, request.headers['anthropic-beta'], models.resolver, request.log)
     request.audit.bedrockModelId = model.countTokensModelId
-    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const call = calls.open(reply)
     const result = await call.step(bedrock.countTokens(model.countTokensModelId, Buffer.from(JSON.stringify(body)), call.signal))
     call.finish()
     request.audit.bedrockRequestId = result.requestId

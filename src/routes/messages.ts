@@ -5,7 +5,7 @@
 import type { OutgoingHttpHeaders } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Bedrock } from '../bedrock/client.js'
-import { UpstreamCall } from '../bedrock/upstream-call.js'
+import type { UpstreamCalls } from '../bedrock/upstream-call.js'
 import { ProxyError } from '../errors.js'
 import { markFirstByte, type TokenUsage } from '../plugins/request-log.js'
 import { relay } from '../streaming/relay.js'
@@ -19,7 +19,7 @@ export interface MessagesOptions {
   readonly bedrock: Bedrock
   readonly models: ModelSource
   readonly pingIntervalMs: number
-  readonly upstreamIdleTimeoutMs: number
+  readonly calls: UpstreamCalls
 }
 
 function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | undefined {
@@ -35,10 +35,10 @@ function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | un
 }
 
 export default async function messagesRoutes (app: FastifyInstance, options: MessagesOptions): Promise<void> {
-  const { bedrock, models, pingIntervalMs, upstreamIdleTimeoutMs } = options
+  const { bedrock, models, pingIntervalMs, calls } = options
 
   async function streamMessage (request: FastifyRequest, reply: FastifyReply, modelId: string, payload: Uint8Array): Promise<void> {
-    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const call = calls.open(reply)
     const upstream = await call.step(bedrock.invokeStream(modelId, payload, call.signal))
     request.audit.bedrockRequestId = upstream.requestId
     const events = upstream.events[Symbol.asyncIterator]()
@@ -67,7 +67,7 @@ export default async function messagesRoutes (app: FastifyInstance, options: Mes
 
     if (params.stream === true) return streamMessage(request, reply, model.bedrockModelId, payload)
 
-    const call = new UpstreamCall(reply, upstreamIdleTimeoutMs)
+    const call = calls.open(reply)
     const result = await call.step(bedrock.invoke(model.bedrockModelId, payload, call.signal))
     call.finish()
     audit.bedrockRequestId = result.requestId

@@ -136,3 +136,33 @@ t.test('SIGTERM: stops accepting, lets a live stream finish, exits 0', async (t)
   t.equal(await running.exit, 0)
   t.match(running.output(), /shutting down/)
 })
+
+t.test('SIGTERM with many live streams: all finish within the grace period, or end with a clean error event when it runs out', async (t) => {
+  const emulator = await startEmulator({ credentials: AWS_CREDENTIALS })
+  const running = await startServer({
+    BEARER_TOKEN: TOKEN,
+    SHUTDOWN_GRACE_MS: '1500',
+    AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
+    AWS_ENDPOINT_URL_BEDROCK: emulator.url,
+    AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey
+  })
+  t.teardown(async () => { running.child.kill('SIGKILL'); await emulator.close() })
+  const open = (eventDelayMs: number) => request(`${running.url}/v1/messages`, {
+    method: 'POST',
+    headers: { 'x-api-key': TOKEN, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 100, stream: true, messages: [{ role: 'user', content: directive({ text: 'one two three four five six', textChunks: 6, eventDelayMs }) }] })
+  })
+  // 20 streams that finish well within the grace period, 10 that would take far longer.
+  const quick = await Promise.all(Array.from({ length: 20 }, () => open(100)))
+  const slow = await Promise.all(Array.from({ length: 10 }, () => open(2000)))
+  running.child.kill('SIGTERM')
+  const quickEvents = await Promise.all(quick.map(async (response) => parseSse(await response.body.text())))
+  const slowEvents = await Promise.all(slow.map(async (response) => parseSse(await response.body.text())))
+  t.ok(quickEvents.every((events) => events.at(-1)!.event === 'message_stop'), 'every stream that could finish in time did')
+  for (const events of slowEvents) {
+    t.match(events.at(-1), { event: 'error', data: { type: 'error', error: { type: 'overloaded_error', message: /shutting down/ } } })
+  }
+  t.equal(await running.exit, 0)
+  t.match(running.output(), /grace period over/)
+})
