@@ -12,6 +12,8 @@ import { UpstreamCalls } from './bedrock/upstream-call.js'
 import type { Config } from './config.js'
 import { ProxyError, toProxyError } from './errors.js'
 import { createLogger } from './logger.js'
+import { readTokenSecret } from './auth/secret-tokens.js'
+import { TokenSet } from './auth/tokens.js'
 import auth from './plugins/auth.js'
 import requestLog, { newRequestId } from './plugins/request-log.js'
 import countTokensRoutes from './routes/count-tokens.js'
@@ -48,11 +50,16 @@ function formatSchemaErrors (errors: ReadonlyArray<{ instancePath: string; messa
 }
 
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const logger = createLogger(config.logLevel, deps.logDestination) as FastifyBaseLogger
+  const tokens = config.auth.disabled ? undefined : new TokenSet(config.auth.tokens)
+  const tokenSecret = tokens !== undefined && config.auth.secretArn !== undefined
+    ? await readTokenSecret(config.auth, tokens, logger)
+    : undefined
   const bedrock = deps.bedrock ?? bedrockFromClient(createBedrockClient(config.bedrock))
 
   const app = Fastify({
     ...deps.timeouts,
-    loggerInstance: createLogger(config.logLevel, deps.logDestination) as FastifyBaseLogger,
+    loggerInstance: logger,
     // request-log.ts writes the one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.bodyLimitBytes,
@@ -86,8 +93,8 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     exposedHeaders: ['request-id', 'retry-after', 'x-should-retry'],
     maxAge: 86_400
   })
-  if (config.auth.disabled) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
-  else await app.register(auth, { tokens: config.auth.tokens })
+  if (tokens === undefined) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
+  else await app.register(auth, { tokens })
 
   const controlPlane = config.discovery.enabled && deps.listAccount === undefined ? createControlPlaneClient(config.bedrock) : undefined
   const models = new ModelRegistry({
@@ -107,6 +114,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   await app.register(countTokensRoutes, { bedrock, models, calls })
 
   app.addHook('onClose', async () => {
+    tokenSecret?.stop()
     models.stop()
     controlPlane?.destroy()
     bedrock.close()

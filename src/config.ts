@@ -2,6 +2,7 @@
  * Configuration: read from the environment once, validated, frozen. Nothing
  * else in the process reads `process.env`; tests build a Config directly.
  */
+import { tokenProblem } from './auth/tokens.js'
 
 export const INFERENCE_GEOS = ['us', 'eu', 'apac', 'jp', 'au', 'global'] as const
 export type InferenceGeo = (typeof INFERENCE_GEOS)[number]
@@ -9,7 +10,15 @@ export type InferenceGeo = (typeof INFERENCE_GEOS)[number]
 export interface Config {
   readonly port: number
   readonly host: string
-  readonly auth: { readonly disabled: boolean; readonly tokens: readonly string[] }
+  readonly auth: {
+    readonly disabled: boolean
+    readonly tokens: readonly string[]
+    /** `BEARER_TOKEN_SECRET_ARN`: a Secrets Manager secret holding one token or a JSON list. */
+    readonly secretArn: string | undefined
+    readonly secretRefreshMs: number
+    /** `AWS_ENDPOINT_URL_SECRETS_MANAGER`, as the AWS SDK names it. */
+    readonly secretsEndpoint: string | undefined
+  }
   readonly bedrock: {
     readonly region: string
     /** `AWS_ENDPOINT_URL_BEDROCK_RUNTIME`: the emulator, a VPC endpoint, or unset for AWS. */
@@ -97,10 +106,18 @@ function list (raw: string | undefined): string[] {
 function parseTokens (env: Env): string[] {
   const tokens = [...list(text(env, 'BEARER_TOKEN')), ...list(text(env, 'BEARER_TOKENS'))]
   for (const token of tokens) {
-    if (token.length < 16) throw new ConfigError('BEARER_TOKEN', 'each token needs at least 16 characters')
-    if (!/^[\x21-\x7e]+$/.test(token)) throw new ConfigError('BEARER_TOKEN', 'tokens are printable ASCII without spaces')
+    const problem = tokenProblem(token)
+    if (problem !== undefined) throw new ConfigError('BEARER_TOKEN', problem)
   }
   return [...new Set(tokens)]
+}
+
+function parseSecretArn (env: Env): string | undefined {
+  const arn = text(env, 'BEARER_TOKEN_SECRET_ARN')
+  if (arn !== undefined && !/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/.test(arn)) {
+    throw new ConfigError('BEARER_TOKEN_SECRET_ARN', `"${arn}" is not a Secrets Manager secret ARN`)
+  }
+  return arn
 }
 
 function parseModelMap (env: Env): Record<string, string> {
@@ -165,8 +182,9 @@ export function loadConfig (env: Env): Config {
 
   const disabled = boolean(env, 'AUTH_DISABLED')
   const tokens = parseTokens(env)
-  if (!disabled && tokens.length === 0) {
-    throw new ConfigError('BEARER_TOKEN', 'set BEARER_TOKEN or BEARER_TOKENS (or AUTH_DISABLED=true to run without auth)')
+  const secretArn = parseSecretArn(env)
+  if (!disabled && tokens.length === 0 && secretArn === undefined) {
+    throw new ConfigError('BEARER_TOKEN', 'set BEARER_TOKEN, BEARER_TOKENS or BEARER_TOKEN_SECRET_ARN (or AUTH_DISABLED=true to run without auth)')
   }
 
   const logLevel = text(env, 'LOG_LEVEL') ?? 'info'
@@ -175,7 +193,13 @@ export function loadConfig (env: Env): Config {
   return deepFreeze({
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
-    auth: { disabled, tokens },
+    auth: {
+      disabled,
+      tokens,
+      secretArn,
+      secretRefreshMs: integer(env, 'BEARER_TOKEN_SECRET_REFRESH_MS', 300_000, 0, 86_400_000),
+      secretsEndpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_SECRETS_MANAGER')
+    },
     bedrock: {
       region,
       endpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_BEDROCK_RUNTIME'),

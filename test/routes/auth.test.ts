@@ -1,6 +1,6 @@
 import t from 'tap'
 import { buildApp } from '../../src/app.js'
-import { tokenVerifier } from '../../src/plugins/auth.js'
+import { parseSecretTokens, TokenSet } from '../../src/auth/tokens.js'
 import { OTHER_TOKEN, TOKEN, testConfig } from '../helpers/config.js'
 
 t.test('tokens: both header styles, several tokens, wrong and missing ones', async (t) => {
@@ -55,12 +55,25 @@ t.test('AUTH_DISABLED serves without a token', async (t) => {
   t.equal((await app.inject({ method: 'GET', url: '/v1/models' })).statusCode, 200)
 })
 
-t.test('the verifier accepts exactly the configured tokens', async (t) => {
-  const verify = tokenVerifier([TOKEN, OTHER_TOKEN])
-  t.ok(verify(TOKEN))
-  t.ok(verify(OTHER_TOKEN))
-  t.notOk(verify(''))
-  t.notOk(verify(`${TOKEN} `))
-  t.notOk(verify(TOKEN.toUpperCase()))
-  t.notOk(tokenVerifier([])(TOKEN))
+t.test('the token set accepts exactly its tokens, and can be replaced', async (t) => {
+  const tokens = new TokenSet([TOKEN, OTHER_TOKEN])
+  t.ok(tokens.verify(TOKEN))
+  t.ok(tokens.verify(OTHER_TOKEN))
+  t.notOk(tokens.verify(''))
+  t.notOk(tokens.verify(`${TOKEN} `))
+  t.notOk(tokens.verify(TOKEN.toUpperCase()))
+  t.notOk(tokens.verify('x'.repeat(100_000)), 'an oversized candidate is refused before hashing')
+  tokens.replace([OTHER_TOKEN])
+  t.notOk(tokens.verify(TOKEN), 'a rotated-out token stops working')
+  t.ok(tokens.verify(OTHER_TOKEN))
+  t.notOk(new TokenSet([]).verify(TOKEN))
+})
+
+t.test('secret values: one token, a JSON list, or {"tokens": [...]}', async (t) => {
+  t.same(parseSecretTokens(`  ${TOKEN}\n`), [TOKEN])
+  t.same(parseSecretTokens(JSON.stringify([TOKEN, OTHER_TOKEN])), [TOKEN, OTHER_TOKEN])
+  t.same(parseSecretTokens(JSON.stringify({ tokens: [TOKEN] })), [TOKEN])
+  for (const bad of ['[not json', '[]', '{"token": "x"}', JSON.stringify(['short']), JSON.stringify([42]), 'has spaces in it, too many']) {
+    t.throws(() => parseSecretTokens(bad), { name: 'Error' }, bad)
+  }
 })
