@@ -3,12 +3,14 @@
  * injected Config and dependencies; server.ts builds it from the environment.
  */
 import cors from '@fastify/cors'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Server } from 'node:http'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
 import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
 import { ModelRegistry } from './bedrock/discovery.js'
 import { UpstreamCalls } from './bedrock/upstream-call.js'
+import { answerClientError } from './client-errors.js'
 import type { Config } from './config.js'
 import { ProxyError, toProxyError } from './errors.js'
 import { createLogger } from './logger.js'
@@ -28,6 +30,28 @@ declare module 'fastify' {
   }
 }
 
+export interface ServerTimeouts {
+  /** Idle keep-alive connections between requests. */
+  readonly keepAliveTimeout: number
+  /** Until a request's headers have arrived. */
+  readonly headersTimeout: number
+  /** Until a whole request (headers and body) has arrived; never applies to the response. */
+  readonly requestTimeout: number
+}
+
+function serverOptions (timeouts: ServerTimeouts | undefined): Partial<FastifyHttpOptions<Server>> {
+  if (timeouts === undefined) return {}
+  const { keepAliveTimeout, headersTimeout, requestTimeout } = timeouts
+  return {
+    keepAliveTimeout,
+    requestTimeout,
+    // No socket inactivity timeout: it would cut a healthy stream during a long silence.
+    connectionTimeout: 0,
+    // Node checks the timeouts above every 30 s by default: too coarse for a slow-body attacker.
+    http: { headersTimeout, requestTimeout, connectionsCheckingInterval: 1000 }
+  }
+}
+
 export interface AppDeps {
   /** Defaults to the AWS SDK client built from `config.bedrock`. */
   readonly bedrock?: Bedrock
@@ -36,7 +60,7 @@ export interface AppDeps {
   /** Where log lines go; defaults to stdout. */
   readonly logDestination?: DestinationStream
   /** Node server timeouts (the server sets them for the load balancer in front). */
-  readonly timeouts?: Pick<FastifyServerOptions, 'keepAliveTimeout' | 'connectionTimeout' | 'requestTimeout'>
+  readonly timeouts?: ServerTimeouts
 }
 
 /** Ajv must not coerce, strip or fill in anything: the body goes to the model as the client wrote it. */
@@ -58,7 +82,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   const bedrock = deps.bedrock ?? bedrockFromClient(createBedrockClient(config.bedrock))
 
   const app = Fastify({
-    ...deps.timeouts,
+    ...serverOptions(deps.timeouts),
     loggerInstance: logger,
     // request-log.ts writes the one line per request instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -66,6 +90,7 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     genReqId: newRequestId,
     requestIdHeader: false,
     ajv: { customOptions: AJV_OPTIONS },
+    clientErrorHandler: answerClientError,
     schemaErrorFormatter: formatSchemaErrors
   })
 

@@ -22,14 +22,18 @@ function configFromEnvironment (): Config {
 async function main (): Promise<void> {
   const config = configFromEnvironment()
   const app = await buildApp(config, {
-    // No request timeout: it would cut long streams. Idle keep-alive sockets outlive the ALB's own.
-    timeouts: { keepAliveTimeout: config.keepAliveTimeoutMs, requestTimeout: 0, connectionTimeout: 0 }
+    // Idle keep-alive sockets outlive the load balancer's own (and headers may take as long, so a
+    // reused connection is never cut first); a whole request must arrive within a minute more.
+    timeouts: {
+      keepAliveTimeout: config.keepAliveTimeoutMs,
+      headersTimeout: config.keepAliveTimeoutMs + 1000,
+      requestTimeout: config.keepAliveTimeoutMs + 60_000
+    }
   }).catch((error: unknown) => {
     if (!(error instanceof ConfigError)) throw error
     process.stderr.write(`bedrock-anthropic-proxy: configuration error: ${error.message}\n`)
     process.exit(78)
   })
-  app.server.headersTimeout = config.keepAliveTimeoutMs + 1000
   await app.listen({ port: config.port, host: config.host })
 
   let stopping = false

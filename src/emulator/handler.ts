@@ -253,7 +253,7 @@ async function headerFault(state: EmulatorState, record: RecordedRequest, out: R
       return !(await holdBack(state, out, fault.delayMs ?? 1000))
     case 'reset-before-headers':
       record.fault = fault.type
-      out.reset()
+      await out.reset()
       return true
     case 'non-json-5xx': {
       record.fault = fault.type
@@ -283,7 +283,7 @@ async function bodyFault(state: EmulatorState, record: RecordedRequest, out: Rep
   out.writeHead(200, headers)
   out.write(half)
   if (fault.type === 'truncated-frame') out.end()
-  else if (fault.type === 'reset-after-events') out.reset()
+  else if (fault.type === 'reset-after-events') await out.reset()
   else await silence(state, out)
   return true
 }

@@ -23,9 +23,10 @@ export interface ReplyTarget {
   destroy(): void
   /**
    * A connection reset, for fault injection: HTTP/1.1 sends a TCP RST and drops the connection,
-   * HTTP/2 resets the stream (RST_STREAM INTERNAL_ERROR) and leaves the session up.
+   * HTTP/2 resets the stream (RST_STREAM INTERNAL_ERROR) and leaves the session up. What was
+   * written before is flushed first, so the client sees those bytes, then the reset.
    */
-  reset(): void
+  reset(): Promise<void>
 }
 
 export function replyTarget(res: AnyResponse): ReplyTarget {
@@ -64,12 +65,18 @@ export function replyTarget(res: AnyResponse): ReplyTarget {
         if (!ended) listener()
       }),
     destroy: () => raw.destroy(),
-    reset: () => {
+    reset: async () => {
       ended = true
+      const socket = raw.socket
+      // Let what was written reach the wire first (an RST discards unsent data); at most a second,
+      // for a client that has stopped reading.
+      for (let waited = 0; waited < 1000; waited += 10) {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        if (!socket || socket.destroyed || socket.writableLength === 0) break
+      }
       const stream = (res as Http2ServerResponse).stream as Http2ServerResponse['stream'] | undefined
       if (stream !== undefined) return void stream.close(h2constants.NGHTTP2_INTERNAL_ERROR)
-      const socket = raw.socket
-      if (socket && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+      if (socket && !socket.destroyed && typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
       else raw.destroy()
     },
   }

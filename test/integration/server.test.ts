@@ -52,7 +52,7 @@ async function startServer (env: Record<string, string>): Promise<Running> {
 t.test('refuses to start without a token, naming the variable', async (t) => {
   const running = await startServer({})
   t.equal(await running.exit, 78)
-  t.match(running.output(), /configuration error: BEARER_TOKEN: set BEARER_TOKEN or BEARER_TOKENS/)
+  t.match(running.output(), /configuration error: BEARER_TOKEN: set BEARER_TOKEN, BEARER_TOKENS or BEARER_TOKEN_SECRET_ARN/)
 })
 
 t.test('refuses a bad value, naming the variable', async (t) => {
