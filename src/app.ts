@@ -4,7 +4,7 @@
  */
 import cors from '@fastify/cors'
 import type { Server } from 'node:http'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
 import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
@@ -63,6 +63,8 @@ export interface AppDeps {
   readonly timeouts?: ServerTimeouts
 }
 
+export const MAX_PATH_PARAM_LENGTH = 512
+
 /** Ajv must not coerce, strip or fill in anything: the body goes to the model as the client wrote it. */
 const AJV_OPTIONS = { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } as const
 
@@ -91,6 +93,13 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
     requestIdHeader: false,
     ajv: { customOptions: AJV_OPTIONS },
     clientErrorHandler: answerClientError,
+    // Model ids in /v1/models/:id can be ARNs, longer than Fastify's default 100 characters.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Errors Fastify raises before routing (a malformed URL, an oversized path parameter) get the Anthropic shape too.
+    frameworkErrors: (error, request, reply: FastifyReply) => {
+      const failure = toProxyError(error)
+      void reply.code(failure.statusCode).header('request-id', request.id).send(failure.body(String(request.id)))
+    },
     schemaErrorFormatter: formatSchemaErrors
   })
 

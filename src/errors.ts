@@ -68,7 +68,6 @@ const BEDROCK_ERRORS: Readonly<Record<string, BedrockMapping>> = {
   ModelStreamErrorException: { status: 500, type: 'api_error', retry: RETRY_SOON }
 }
 
-const UNKNOWN_UPSTREAM: BedrockMapping = { status: 500, type: 'api_error', retry: RETRY_SOON }
 
 /** ARNs and account ids are the caller's infrastructure, not something to hand to every client. */
 export function scrubAwsIdentifiers (message: string): string {
@@ -82,10 +81,21 @@ export function isAwsSdkError (error: unknown): error is Error & { $metadata?: {
   return error instanceof Error && ('$metadata' in error || '$fault' in error)
 }
 
-export function fromBedrockError (error: Error): ProxyError {
-  const mapping = BEDROCK_ERRORS[error.name] ?? UNKNOWN_UPSTREAM
-  const message = scrubAwsIdentifiers(error.message || error.name)
-  return new ProxyError(mapping.status, mapping.type, message, mapping.retry)
+/**
+ * Bedrock's own exceptions keep Bedrock's message. Anything else (a load
+ * balancer's HTML page, a reset connection) gets a message of ours: the
+ * SDK's text for those quotes raw bytes and its own internals.
+ */
+export function fromBedrockError (error: Error & { $metadata?: { httpStatusCode?: number }; code?: string }): ProxyError {
+  const mapping = BEDROCK_ERRORS[error.name]
+  if (mapping !== undefined) {
+    return new ProxyError(mapping.status, mapping.type, scrubAwsIdentifiers(error.message || error.name), mapping.retry)
+  }
+  const status = error.$metadata?.httpStatusCode
+  if (status === undefined) return new ProxyError(500, 'api_error', `Could not reach Bedrock (${error.code ?? error.name}).`, RETRY_SOON)
+  if (status === 503) return new ProxyError(529, 'overloaded_error', 'Bedrock is unavailable (HTTP 503); retry shortly.', RETRY_LATER)
+  if (status === 504) return new ProxyError(504, 'timeout_error', 'Bedrock timed out (HTTP 504).', RETRY_SOON)
+  return new ProxyError(500, 'api_error', `Bedrock answered with an unexpected response (HTTP ${status}).`, RETRY_SOON)
 }
 
 interface FastifyLikeError extends Error { code?: string; statusCode?: number; validation?: unknown }
@@ -97,6 +107,7 @@ const FASTIFY_CODES: Readonly<Record<string, (error: FastifyLikeError) => ProxyE
   FST_ERR_CTP_INVALID_JSON_BODY: (error) => invalidRequest(`The request body is not valid JSON: ${error.message}`),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => invalidRequest('The request body length does not match its content-length header.'),
   FST_ERR_BAD_URL: () => invalidRequest('The request URL is malformed.'),
+  FST_ERR_MAX_PARAM_LENGTH: () => new ProxyError(414, 'invalid_request_error', 'A path segment of the request URL is too long.'),
   FST_ERR_ASYNC_CONSTRAINT: () => invalidRequest('The request could not be routed.'),
   FST_BEARER_AUTH_MISSING_AUTHORIZATION_HEADER: () => unauthenticated(),
   FST_BEARER_AUTH_INVALID_AUTHORIZATION_HEADER: () => unauthenticated()

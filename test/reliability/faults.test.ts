@@ -90,7 +90,7 @@ const CASES: Case[] = [
   { name: 'truncated first frame', fault: { type: 'truncated-frame', afterEvents: 0 }, stream: { status: 500, type: 'api_error' } },
   { name: 'truncated frame mid-stream', fault: { type: 'truncated-frame', afterEvents: 2 }, stream: { event: 'api_error' }, json: { status: 500, type: 'api_error' } },
   { name: '502 text/html from a load balancer', fault: { type: 'non-json-5xx' }, stream: { status: 500, type: 'api_error' }, json: { status: 500, type: 'api_error' }, maxAttempts: 2 },
-  { name: '503 text/plain', fault: { type: 'non-json-5xx', status: 503, contentType: 'text/plain', body: 'no healthy upstream' }, stream: { status: 500, type: 'api_error' }, json: { status: 500, type: 'api_error' }, maxAttempts: 2 },
+  { name: '503 text/plain', fault: { type: 'non-json-5xx', status: 503, contentType: 'text/plain', body: 'no healthy upstream' }, stream: { status: 529, type: 'overloaded_error' }, json: { status: 529, type: 'overloaded_error' }, maxAttempts: 2 },
   { name: '500 with an empty body', fault: { type: 'non-json-5xx', status: 500, body: '' }, stream: { status: 500, type: 'api_error' }, json: { status: 500, type: 'api_error' }, maxAttempts: 2 },
   { name: 'slow headers past the idle timeout', fault: { type: 'slow-headers', delayMs: 3000 }, stream: { status: 504, type: 'timeout_error' }, json: { status: 504, type: 'timeout_error' } }
 ]
@@ -148,9 +148,10 @@ t.test('a reset on the first attempt only: the SDK retry answers, once', async (
 t.test('count_tokens: a reset and a load balancer page are typed errors too', async (t) => {
   const stack = await startStack()
   t.teardown(() => stack.close())
-  for (const fault of [{ type: 'reset-before-headers' }, { type: 'non-json-5xx', status: 503 }]) {
+  const cases: Array<[Record<string, unknown>, number, string]> = [[{ type: 'reset-before-headers' }, 500, 'api_error'], [{ type: 'non-json-5xx', status: 503 }, 529, 'overloaded_error']]
+  for (const [fault, status, type] of cases) {
     const seen = await post(stack, '/v1/messages/count_tokens', JSON.stringify({ model: 'claude-sonnet-4-5', messages: [{ role: 'user', content: `go\n${directive({ fault })}` }] }))
-    assertHttpError(t, seen, 500, 'api_error', `count_tokens ${fault.type}`)
+    assertHttpError(t, seen, status, type, `count_tokens ${String(fault.type)}`)
     t.ok(stack.emulator.requests.filter((r) => r.operation === 'CountTokens').length <= 2)
     stack.emulator.clear()
   }

@@ -13,7 +13,7 @@ import type { Test } from 'tap'
 import fc from 'fast-check'
 import { request } from 'undici'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildApp, MAX_PATH_PARAM_LENGTH } from '../../src/app.js'
 import type { Bedrock } from '../../src/bedrock/client.js'
 import { OTHER_TOKEN, TOKEN, testConfig } from '../helpers/config.js'
 import { startStack } from '../helpers/stack.js'
@@ -205,6 +205,16 @@ function protectedRoute (method: string, pathname: string): boolean {
   return false
 }
 
+/** A path the router accepts: percent-escapes that decode, segments within the length limit (others are refused before auth). */
+function wellFormed (pathname: string): boolean {
+  try {
+    decodeURIComponent(pathname)
+  } catch {
+    return false
+  }
+  return pathname.split('/').every((segment) => segment.length <= MAX_PATH_PARAM_LENGTH)
+}
+
 /** The path as the router sees it: dot segments resolved (light-my-request and clients do), query and fragment dropped. */
 function pathnameOf (path: string): string {
   try {
@@ -247,7 +257,7 @@ function judge (req: FuzzRequest, res: Answer): string | undefined {
   if (res.status === 404 && body.error.type !== 'not_found_error') return '404 with the wrong type'
   // A protected route without a valid token is refused (401) before anything else is looked at,
   // except what the HTTP layer rejects before routing (a malformed URL).
-  if (protectedRoute(req.method, pathnameOf(req.path)) && !VALID_AUTH.has(req.auth) && res.status !== 401) return `no token, yet a ${res.status}`
+  if (protectedRoute(req.method, pathnameOf(req.path)) && wellFormed(pathnameOf(req.path)) && !VALID_AUTH.has(req.auth) && res.status !== 401) return `no token, yet a ${res.status}`
   return undefined
 }
 

@@ -7,7 +7,7 @@ function awsError (name: string, message = 'upstream says no'): Error {
 }
 
 t.test('every Bedrock exception maps as DESIGN section 5 says', async (t) => {
-  const table = [...BEDROCK_ERROR_TABLE, ['ModelStreamErrorException', 500, 'api_error', 'true', undefined], ['SomethingNewException', 500, 'api_error', 'true', undefined]] as const
+  const table = [...BEDROCK_ERROR_TABLE, ['ModelStreamErrorException', 500, 'api_error', 'true', undefined]] as const
   for (const [name, status, type, shouldRetry, retryAfter] of table) {
     const mapped = toProxyError(awsError(name))
     t.equal(mapped.statusCode, status, name)
@@ -16,6 +16,18 @@ t.test('every Bedrock exception maps as DESIGN section 5 says', async (t) => {
     t.equal(mapped.headers()['x-should-retry'], shouldRetry, `${name}: x-should-retry`)
     t.equal(mapped.headers()['retry-after'], retryAfter, `${name}: retry-after`)
   }
+})
+
+t.test('failures that are not Bedrock exceptions get a message of ours, mapped by status', async (t) => {
+  const unknown = (status: number | undefined, extra: Record<string, unknown> = {}): Error =>
+    Object.assign(new Error("Unexpected token '<', \"<html>\" is not valid JSON. Deserialization error: inspect {error}.$response"), { name: 'Error', $fault: 'server', $metadata: { httpStatusCode: status }, ...extra })
+  t.match(toProxyError(unknown(502)), { statusCode: 500, type: 'api_error', message: 'Bedrock answered with an unexpected response (HTTP 502).' })
+  t.match(toProxyError(unknown(503)), { statusCode: 529, type: 'overloaded_error' })
+  t.equal(toProxyError(unknown(503)).headers()['retry-after'], '5')
+  t.match(toProxyError(unknown(504)), { statusCode: 504, type: 'timeout_error' })
+  t.match(toProxyError(unknown(undefined, { code: 'ECONNRESET' })), { statusCode: 500, type: 'api_error', message: 'Could not reach Bedrock (ECONNRESET).' })
+  t.match(toProxyError(awsError('SomethingNewException')), { statusCode: 500, type: 'api_error', message: /unexpected response \(HTTP 400\)/ })
+  t.equal(toProxyError(unknown(502)).headers()['x-should-retry'], 'true')
 })
 
 t.test('ARNs and account ids do not leak', async (t) => {

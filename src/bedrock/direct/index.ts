@@ -211,6 +211,8 @@ export function createDirectBedrock (settings: Config['bedrock'], options: Direc
         const type = headerString(frame, ':message-type')
         if (type === 'event') {
           if (headerString(frame, ':event-type') !== 'chunk') continue
+          // Frames already read stay unread once aborted: the abort wins over them.
+          if (signal.aborted) throw abortError(signal)
           const bytes = chunkBytes(frame)
           if (bytes !== undefined) yield bytes
         } else if (type === 'exception') {
