@@ -7,6 +7,7 @@ import type { Server } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { DestinationStream } from 'pino'
 import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
+import { createDirectBedrock } from './bedrock/direct/index.js'
 import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
 import { ModelRegistry } from './bedrock/discovery.js'
 import { UpstreamCalls } from './bedrock/upstream-call.js'
@@ -81,7 +82,9 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   const tokenSecret = tokens !== undefined && config.auth.secretArn !== undefined
     ? await readTokenSecret(config.auth, tokens, logger)
     : undefined
-  const bedrock = deps.bedrock ?? bedrockFromClient(createBedrockClient(config.bedrock))
+  const bedrock = deps.bedrock ?? (config.bedrock.client === 'sdk'
+    ? bedrockFromClient(createBedrockClient(config.bedrock))
+    : createDirectBedrock(config.bedrock))
 
   const app = Fastify({
     ...serverOptions(deps.timeouts),

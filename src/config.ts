@@ -30,6 +30,11 @@ export interface Config {
     readonly maxAttempts: number
     /** `AWS_ENDPOINT_URL_BEDROCK`: the control plane (model discovery), as the AWS SDK names it. */
     readonly controlPlaneEndpoint: string | undefined
+    /**
+     * `BEDROCK_CLIENT`: `direct` (undici with the SDK's signer, credential chain and codec; the
+     * default, several times cheaper per call) or `sdk` (the AWS SDK client, the reference).
+     */
+    readonly client: 'direct' | 'sdk'
   }
   readonly discovery: {
     /** Learn the account's models from Bedrock (ListInferenceProfiles, ListFoundationModels). */
@@ -153,6 +158,12 @@ function parseCors (env: Env): true | string[] {
   return origins
 }
 
+function parseClient (env: Env): 'direct' | 'sdk' {
+  const raw = text(env, 'BEDROCK_CLIENT')?.toLowerCase() ?? 'direct'
+  if (raw !== 'direct' && raw !== 'sdk') throw new ConfigError('BEDROCK_CLIENT', `expected direct or sdk, got "${raw}"`)
+  return raw
+}
+
 function parseGeo (env: Env, region: string): InferenceGeo {
   const raw = text(env, 'BEDROCK_INFERENCE_PROFILE')?.toLowerCase()
   if (raw === undefined) return geoForRegion(region)
@@ -206,7 +217,8 @@ export function loadConfig (env: Env): Config {
       apiKey: text(env, 'AWS_BEARER_TOKEN_BEDROCK'),
       inferenceGeo: parseGeo(env, region),
       maxAttempts: 2,
-      controlPlaneEndpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_BEDROCK')
+      controlPlaneEndpoint: parseEndpoint(env, 'AWS_ENDPOINT_URL_BEDROCK'),
+      client: parseClient(env)
     },
     discovery: {
       enabled: boolean(env, 'MODEL_DISCOVERY', true),

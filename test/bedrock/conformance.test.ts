@@ -40,6 +40,7 @@ function settingsFor (emulator: Emulator, overrides: Partial<Config['bedrock']> 
     inferenceGeo: 'us',
     maxAttempts: 1,
     controlPlaneEndpoint: undefined,
+    client: 'direct',
     ...overrides
   }
 }

@@ -7,11 +7,12 @@ t.test('defaults follow DESIGN section 2', async (t) => {
   const config = loadConfig(base)
   t.equal(config.port, 8080)
   t.equal(config.host, '0.0.0.0')
-  t.same(config.auth, { disabled: false, tokens: ['a-token-of-sixteen-chars'] })
+  t.same(config.auth, { disabled: false, tokens: ['a-token-of-sixteen-chars'], secretArn: undefined, secretRefreshMs: 300000, secretsEndpoint: undefined })
   t.equal(config.bedrock.region, 'us-east-1')
   t.equal(config.bedrock.inferenceGeo, 'us')
   t.equal(config.bedrock.endpoint, undefined)
   t.equal(config.bedrock.apiKey, undefined)
+  t.equal(config.bedrock.client, 'direct')
   t.equal(config.corsOrigins, true)
   t.equal(config.bodyLimitBytes, 32 * 1024 * 1024)
   t.equal(config.pingIntervalMs, 15000)
@@ -40,6 +41,7 @@ t.test('every variable is read', async (t) => {
     AWS_ENDPOINT_URL_BEDROCK_RUNTIME: 'http://127.0.0.1:4010',
     AWS_BEARER_TOKEN_BEDROCK: 'bedrock-api-key',
     BEDROCK_INFERENCE_PROFILE: 'global',
+    BEDROCK_CLIENT: 'sdk',
     MODEL_MAP: '{"fast":"us.anthropic.claude-haiku-4-5-20251001-v1:0"}',
     CORS_ORIGINS: 'https://a.example.com, http://localhost:3000',
     BODY_LIMIT_MB: '8',
@@ -56,6 +58,7 @@ t.test('every variable is read', async (t) => {
   t.equal(config.bedrock.endpoint, 'http://127.0.0.1:4010')
   t.equal(config.bedrock.apiKey, 'bedrock-api-key')
   t.equal(config.bedrock.inferenceGeo, 'global')
+  t.equal(config.bedrock.client, 'sdk')
   t.same(config.modelMap, { fast: 'us.anthropic.claude-haiku-4-5-20251001-v1:0' })
   t.same(config.corsOrigins, ['https://a.example.com', 'http://localhost:3000'])
   t.equal(config.bodyLimitBytes, 8 * 1024 * 1024)
@@ -67,7 +70,7 @@ t.test('every variable is read', async (t) => {
 })
 
 t.test('AUTH_DISABLED allows no token; without it a token is required', async (t) => {
-  t.same(loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'true' }).auth, { disabled: true, tokens: [] })
+  t.match(loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'true' }).auth, { disabled: true, tokens: [] })
   t.throws(() => loadConfig({ AWS_REGION: 'us-east-1' }), { name: 'ConfigError', message: /^BEARER_TOKEN: / })
   t.throws(() => loadConfig({ AWS_REGION: 'us-east-1', AUTH_DISABLED: 'false' }), { name: 'ConfigError', message: /^BEARER_TOKEN: / })
 })
@@ -88,6 +91,7 @@ const bad: Array<[string, Record<string, string>]> = [
   ['BODY_LIMIT_MB', { BODY_LIMIT_MB: '0' }],
   ['PING_INTERVAL_MS', { PING_INTERVAL_MS: '-1' }],
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }],
+  ['BEDROCK_CLIENT', { BEDROCK_CLIENT: 'curl' }],
   ['SHUTDOWN_GRACE_MS', { SHUTDOWN_GRACE_MS: '1.5' }],
   ['KEEP_ALIVE_TIMEOUT_MS', { KEEP_ALIVE_TIMEOUT_MS: '10' }],
   ['UPSTREAM_IDLE_TIMEOUT_MS', { UPSTREAM_IDLE_TIMEOUT_MS: 'soon' }],
