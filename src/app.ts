@@ -6,16 +6,15 @@ import cors from '@fastify/cors'
 import type { Server } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyReply } from 'fastify'
 import type { DestinationStream } from 'pino'
-import { bedrockFromClient, createBedrockClient, type Bedrock } from './bedrock/client.js'
+import type { Bedrock } from './bedrock/client.js'
 import { createDirectBedrock } from './bedrock/direct/index.js'
-import { accountLister, createControlPlaneClient, type ListAccount } from './bedrock/control-plane.js'
+import { accountLister, type AccountLister } from './bedrock/control-plane.js'
 import { ModelRegistry } from './bedrock/discovery.js'
 import { UpstreamCalls } from './bedrock/upstream-call.js'
 import { answerClientError } from './client-errors.js'
 import type { Config } from './config.js'
 import { ProxyError, toProxyError } from './errors.js'
 import { createLogger } from './logger.js'
-import { readTokenSecret } from './auth/secret-tokens.js'
 import { TokenSet } from './auth/tokens.js'
 import auth from './plugins/auth.js'
 import requestLog, { newRequestId } from './plugins/request-log.js'
@@ -57,7 +56,7 @@ export interface AppDeps {
   /** Defaults to the AWS SDK client built from `config.bedrock`. */
   readonly bedrock?: Bedrock
   /** Defaults to the control-plane listing built from `config.bedrock` (when discovery is on). */
-  readonly listAccount?: ListAccount
+  readonly account?: AccountLister
   /** Where log lines go; defaults to stdout. */
   readonly logDestination?: DestinationStream
   /** Node server timeouts (the server sets them for the load balancer in front). */
@@ -76,14 +75,20 @@ function formatSchemaErrors (errors: ReadonlyArray<{ instancePath: string; messa
   return new Error(text)
 }
 
+async function sdkBedrock (settings: Config['bedrock']): Promise<Bedrock> {
+  const { bedrockFromClient, createBedrockClient } = await import('./bedrock/client.js')
+  return bedrockFromClient(createBedrockClient(settings))
+}
+
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = createLogger(config.logLevel, deps.logDestination) as FastifyBaseLogger
   const tokens = config.auth.disabled ? undefined : new TokenSet(config.auth.tokens)
+  // The AWS SDK clients below are loaded only when configured: each costs start-up time.
   const tokenSecret = tokens !== undefined && config.auth.secretArn !== undefined
-    ? await readTokenSecret(config.auth, tokens, logger)
+    ? await (await import('./auth/secret-tokens.js')).readTokenSecret(config.auth, tokens, logger)
     : undefined
   const bedrock = deps.bedrock ?? (config.bedrock.client === 'sdk'
-    ? bedrockFromClient(createBedrockClient(config.bedrock))
+    ? await sdkBedrock(config.bedrock)
     : createDirectBedrock(config.bedrock))
 
   const app = Fastify({
@@ -133,11 +138,10 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   if (tokens === undefined) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
   else await app.register(auth, { tokens })
 
-  const controlPlane = config.discovery.enabled && deps.listAccount === undefined ? createControlPlaneClient(config.bedrock) : undefined
   const models = new ModelRegistry({
     geo: config.bedrock.inferenceGeo,
     modelMap: config.modelMap,
-    listAccount: config.discovery.enabled ? deps.listAccount ?? accountLister(controlPlane!) : undefined,
+    account: config.discovery.enabled ? deps.account ?? accountLister(config.bedrock) : undefined,
     intervalMs: config.discovery.intervalMs,
     log: app.log
   })
@@ -153,7 +157,6 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   app.addHook('onClose', async () => {
     tokenSecret?.stop()
     models.stop()
-    controlPlane?.destroy()
     bedrock.close()
   })
   return app

@@ -10,12 +10,28 @@ const HEADER_HOLDERS = ['headers', 'req.headers', 'request.headers', '*.headers'
 export const REDACTED_PATHS: readonly string[] = HEADER_HOLDERS.flatMap((holder) =>
   SECRET_HEADERS.map((header) => `${holder}["${header}"]`))
 
-export function createLogger (level: string, destination?: DestinationStream): Logger {
-  const options = {
+/**
+ * Lines go to stdout asynchronously: a synchronous write per request blocks
+ * the event loop that relays streams. Buffered lines are written out when the
+ * process exits, so a graceful stop loses none.
+ */
+function stdout (): DestinationStream {
+  const destination = pino.destination({ dest: 1, sync: false })
+  process.once('exit', () => {
+    try {
+      destination.flushSync()
+    } catch {
+      // stdout already closed: nothing more can be written.
+    }
+  })
+  return destination
+}
+
+export function createLogger (level: string, destination: DestinationStream = stdout()): Logger {
+  return pino({
     level,
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime
-  }
-  return destination === undefined ? pino(options) : pino(options, destination)
+  }, destination)
 }

@@ -9,13 +9,13 @@ import type { InferenceGeo } from '../config.js'
 import { catalogueFromAccount } from '../translate/account.js'
 import { CATALOGUE } from '../translate/catalogue.js'
 import { ModelResolver } from '../translate/models.js'
-import type { ListAccount } from './control-plane.js'
+import type { AccountLister } from './control-plane.js'
 
 export interface RegistryOptions {
   readonly geo: InferenceGeo
   readonly modelMap: Readonly<Record<string, string>>
   /** Absent when discovery is off. */
-  readonly listAccount?: ListAccount
+  readonly account?: AccountLister
   readonly intervalMs: number
   readonly log: FastifyBaseLogger
 }
@@ -49,7 +49,7 @@ export class ModelRegistry implements ModelSource {
 
   /** Looks now (without waiting) and then every interval. */
   start (): void {
-    if (this.#options.listAccount === undefined) return
+    if (this.#options.account === undefined) return
     void this.refresh()
     if (this.#options.intervalMs > 0) {
       this.#timer = setInterval(() => void this.refresh(), this.#options.intervalMs)
@@ -60,14 +60,15 @@ export class ModelRegistry implements ModelSource {
   stop (): void {
     clearInterval(this.#timer)
     this.#stopping.abort()
+    this.#options.account?.close()
   }
 
   /** One discovery; true when the account's models now serve. */
   async refresh (): Promise<boolean> {
-    const { listAccount, geo, modelMap, log } = this.#options
-    if (listAccount === undefined) return false
+    const { account: lister, geo, modelMap, log } = this.#options
+    if (lister === undefined) return false
     try {
-      const account = catalogueFromAccount(await listAccount(this.#stopping.signal), CATALOGUE)
+      const account = catalogueFromAccount(await lister.list(this.#stopping.signal), CATALOGUE)
       if (account.models.length === 0) throw new Error('the account lists no active Anthropic models')
       this.#resolver = new ModelResolver({ geo, modelMap, catalogue: account.models, applicationProfiles: account.applicationProfiles, unknownMapTarget: 'explain' })
       this.#state = 'discovered'

@@ -4,7 +4,6 @@
  * the SDK sends each.
  */
 import { createHash, createHmac } from 'node:crypto'
-import { defaultProvider } from '@aws-sdk/credential-provider-node'
 import { SignatureV4 } from '@smithy/signature-v4'
 
 /** The SDK's Credentials. */
@@ -55,11 +54,20 @@ function toBuffer (data: SourceData): Buffer | string {
 const REFRESH_BEFORE_MS = 5 * 60_000
 
 /**
+ * The standard Node credential chain, loaded on first use: it pulls in SSO, STS and the
+ * instance-metadata clients, which start-up (and /health) need not wait for.
+ */
+const nodeCredentialChain: CredentialProvider = async () => {
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node')
+  return await defaultProvider()()
+}
+
+/**
  * The standard Node credential chain (environment, SSO, ini profiles, web
  * identity, ECS, EC2 metadata), resolved once and kept until shortly before
  * it expires; concurrent callers share one refresh.
  */
-export function cachedCredentials (provider: CredentialProvider = defaultProvider()): CredentialProvider {
+export function cachedCredentials (provider: CredentialProvider = nodeCredentialChain): CredentialProvider {
   let current: Credentials | undefined
   let pending: Promise<Credentials> | undefined
   const fresh = (credentials: Credentials): boolean =>
