@@ -6,7 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk'
 import t from 'tap'
 import { TOKEN } from '../helpers/config.js'
-import { directive, startStack, type Stack } from '../helpers/stack.js'
+import { directive, startStack, waitForDiscovery, type Stack } from '../helpers/stack.js'
 
 function client (stack: Stack, options: Partial<ConstructorParameters<typeof Anthropic>[0]> = {}): Anthropic {
   return new Anthropic({ baseURL: stack.url, apiKey: TOKEN, maxRetries: 0, ...options })
@@ -139,6 +139,8 @@ t.test('count_tokens goes to CountTokens with the base model id', async (t) => {
 t.test('models: list (auto-paginated) and retrieve', async (t) => {
   const stack = await startStack()
   t.teardown(() => stack.close())
+  // Pages are cursors into one list: let discovery settle so the list does not change between pages.
+  await waitForDiscovery(stack)
   const sdk = client(stack)
   const ids: string[] = []
   for await (const model of sdk.models.list({ limit: 4 })) ids.push(model.id)
