@@ -12,6 +12,7 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { bedrockFromClient } from '../dist/bedrock/client.js'
 import { createDirectBedrock } from '../dist/bedrock/direct/index.js'
+import { measure } from './lib/measure.mjs'
 
 const durationMs = Number(process.env.DURATION_MS ?? 3000)
 const dir = mkdtempSync(join(tmpdir(), 'direct-bench-'))
@@ -43,32 +44,13 @@ const modelId = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'
 const body = Buffer.from(JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 256, messages: [{ role: 'user', content: 'Hello, how are you today?' }] }))
 const signal = new AbortController().signal
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-const r = (v, d = 3) => Number(v.toFixed(d))
-async function measure (call, concurrency) {
-  for (let i = 0; i < 300; i++) await call()
-  const latencies = []
-  const cpu0 = process.cpuUsage()
-  const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() - started < durationMs) {
-      const t0 = performance.now()
-      await call()
-      latencies.push(performance.now() - t0)
-    }
-  }))
-  const elapsed = performance.now() - started
-  const cpu = process.cpuUsage(cpu0)
-  latencies.sort((a, b) => a - b)
-  return { concurrency, calls: latencies.length, rps: r(latencies.length / (elapsed / 1000), 1), p50Ms: r(pct(latencies, 50)), p99Ms: r(pct(latencies, 99)), cpuUsPerCall: r((cpu.user + cpu.system) / latencies.length, 1) }
-}
 
 const results = { node: process.version, durationMs }
 try {
   for (const [name, bedrock] of Object.entries(ways)) {
     const invoke = () => bedrock.invoke(modelId, body, signal)
     const stream = async () => { for await (const _ of (await bedrock.invokeStream(modelId, body, signal)).events) { /* drain */ } }
-    results[name] = { invoke: { c1: await measure(invoke, 1), c64: await measure(invoke, 64) }, stream: { c64: await measure(stream, 64) } }
+    results[name] = { invoke: { c1: await measure(invoke, { concurrency: 1, durationMs, warmup: 300 }), c64: await measure(invoke, { concurrency: 64, durationMs, warmup: 300 }) }, stream: { c64: await measure(stream, { concurrency: 64, durationMs, warmup: 300 }) } }
   }
 } finally {
   for (const bedrock of Object.values(ways)) bedrock.close()

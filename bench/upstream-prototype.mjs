@@ -12,6 +12,7 @@ import { Pool } from 'undici'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { measure, round as r } from './lib/measure.mjs'
 
 const root = process.env.BENCH_PROJECT_ROOT ?? new URL('..', import.meta.url).pathname
 const { bedrockFromClient, createBedrockClient } = await import(pathToFileURL(join(root, 'dist/bedrock/client.js')).href)
@@ -67,37 +68,10 @@ const ways = {
   'undici bearer': () => undiciCall({ ...baseHeaders, authorization: 'Bearer x' })
 }
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
-const r = (v, d = 3) => Number(v.toFixed(d))
-
-async function measure (call, concurrency) {
-  for (let i = 0; i < 200; i++) await call()
-  const latencies = []
-  const cpu0 = process.cpuUsage()
-  const started = performance.now()
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (performance.now() - started < durationMs) {
-      const t0 = performance.now()
-      await call()
-      latencies.push(performance.now() - t0)
-    }
-  }))
-  const elapsed = performance.now() - started
-  const cpu = process.cpuUsage(cpu0)
-  latencies.sort((a, b) => a - b)
-  return {
-    concurrency,
-    calls: latencies.length,
-    rps: r(latencies.length / (elapsed / 1000), 1),
-    p50Ms: r(pct(latencies, 50)),
-    p99Ms: r(pct(latencies, 99)),
-    cpuUsPerCall: r((cpu.user + cpu.system) / latencies.length, 1)
-  }
-}
 
 const results = {}
 for (const [name, call] of Object.entries(ways)) {
-  results[name] = { c1: await measure(call, 1), c64: await measure(call, 64) }
+  results[name] = { c1: await measure(call, { concurrency: 1, durationMs, warmup: 200 }), c64: await measure(call, { concurrency: 64, durationMs, warmup: 200 }) }
 }
 
 // Signing alone.
