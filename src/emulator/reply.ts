@@ -3,6 +3,8 @@
 import type { ServerResponse } from 'node:http'
 import { constants as h2constants } from 'node:http2'
 import type { Http2ServerResponse } from 'node:http2'
+import { errorReply, type BedrockError } from './errors.js'
+import type { RecordedRequest } from './types.js'
 
 export type AnyResponse = ServerResponse | Http2ServerResponse
 
@@ -80,4 +82,15 @@ export function replyTarget(res: AnyResponse): ReplyTarget {
       else raw.destroy()
     },
   }
+}
+
+export function send(out: ReplyTarget, record: RecordedRequest | undefined, status: number, headers: Record<string, string>, body: string): void {
+  if (record) record.status = status
+  out.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) })
+  out.end(body)
+}
+
+export function sendError(out: ReplyTarget, requestId: string, record: RecordedRequest | undefined, error: BedrockError): void {
+  const reply = errorReply(error)
+  send(out, record, reply.status, { ...reply.headers, 'x-amzn-requestid': requestId }, reply.body)
 }
