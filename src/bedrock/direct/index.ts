@@ -17,6 +17,7 @@ import type { Authorizer, CredentialProvider } from './auth.js'
 import { abortError, responseError, retryKind, streamErrorFrame, streamException, transportError } from './errors.js'
 import type { BedrockServiceError, ResponseMetadata, RetryKind } from './errors.js'
 import { chunkBytes, frames, headerString } from './event-stream.js'
+import { RetryQuota, retryDelayMs } from './retry.js'
 
 export interface DirectBedrockOptions {
   /** Where requests go; by default an own keep-alive Agent (closed by `close()`). */
@@ -42,31 +43,6 @@ const CONNECT_TIMEOUT_MS = 10_000
 const KEEP_ALIVE_MS = 30_000
 /** Error bodies are small; this much is kept to build the message. */
 const ERROR_BODY_LIMIT = 64 * 1024
-
-// The SDK's standard retry strategy: jittered exponential backoff, a cheaper
-// retry quota for throttling, never retried once the quota is spent.
-const TRANSIENT_DELAY_BASE_MS = 50
-const THROTTLING_DELAY_BASE_MS = 1_000
-const MAXIMUM_RETRY_DELAY_MS = 20_000
-const INITIAL_RETRY_TOKENS = 500
-const RETRY_COST = 14
-const THROTTLING_RETRY_COST = 5
-
-class RetryQuota {
-  #capacity = INITIAL_RETRY_TOKENS
-
-  /** The cost taken, or undefined when the quota is spent. */
-  take (kind: Exclude<RetryKind, undefined>): number | undefined {
-    const cost = kind === 'throttling' ? THROTTLING_RETRY_COST : RETRY_COST
-    if (this.#capacity < cost) return undefined
-    this.#capacity -= cost
-    return cost
-  }
-
-  release (cost: number | undefined): void {
-    this.#capacity = Math.min(INITIAL_RETRY_TOKENS, this.#capacity + (cost ?? 1))
-  }
-}
 
 /** The SDK's default endpoint for a region (no FIPS or dual-stack variants). */
 export function defaultEndpoint (region: string): string {
@@ -183,8 +159,7 @@ export function createDirectBedrock (settings: Config['bedrock'], options: Direc
       const cost = quota.take(kind)
       if (cost === undefined) throw error
       retryCost = cost
-      const base = kind === 'throttling' ? THROTTLING_DELAY_BASE_MS : TRANSIENT_DELAY_BASE_MS
-      const delay = Math.floor(Math.random() * Math.min(base * 2 ** (attempt - 1), MAXIMUM_RETRY_DELAY_MS))
+      const delay = retryDelayMs(kind, attempt)
       try {
         await sleep(delay, undefined, { signal })
       } catch {
