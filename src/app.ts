@@ -82,6 +82,14 @@ async function sdkBedrock (settings: Config['bedrock']): Promise<Bedrock> {
 
 export async function buildApp (config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const logger = createLogger(config.logLevel, deps.logDestination) as FastifyBaseLogger
+  // First what can refuse the configuration (MODEL_MAP, the token secret), before anything holds resources.
+  const models = new ModelRegistry({
+    geo: config.bedrock.inferenceGeo,
+    modelMap: config.modelMap,
+    account: config.discovery.enabled ? deps.account ?? accountLister(config.bedrock) : undefined,
+    intervalMs: config.discovery.intervalMs,
+    log: logger
+  })
   const tokens = config.auth.disabled ? undefined : new TokenSet(config.auth.tokens)
   // The AWS SDK clients below are loaded only when configured: each costs start-up time.
   const tokenSecret = tokens !== undefined && config.auth.secretArn !== undefined
@@ -138,13 +146,6 @@ export async function buildApp (config: Config, deps: AppDeps = {}): Promise<Fas
   if (tokens === undefined) app.log.warn('AUTH_DISABLED=true: every request is served without a token. Never expose this deployment.')
   else await app.register(auth, { tokens })
 
-  const models = new ModelRegistry({
-    geo: config.bedrock.inferenceGeo,
-    modelMap: config.modelMap,
-    account: config.discovery.enabled ? deps.account ?? accountLister(config.bedrock) : undefined,
-    intervalMs: config.discovery.intervalMs,
-    log: app.log
-  })
   app.addHook('onReady', async () => models.start())
 
   await app.register(healthRoutes)
