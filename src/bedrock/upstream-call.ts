@@ -20,9 +20,10 @@ export class UpstreamCall {
     this.#onFinish = onFinish
     const raw = reply.raw
     raw.once('close', () => {
-      if (raw.writableEnded) return
+      if (raw.writableEnded) return this.#onFinish(this)
       this.#clientGone = true
       this.#abort(new Error('client closed the connection'))
+      this.#onFinish(this)
     })
     this.#idleTimeoutMs = idleTimeoutMs
     this.#arm()
@@ -104,7 +105,6 @@ export class UpstreamCalls {
   open (reply: FastifyReply): UpstreamCall {
     const call = new UpstreamCall(reply, this.#idleTimeoutMs, (done) => this.#live.delete(done))
     this.#live.add(call)
-    reply.raw.once('close', () => this.#live.delete(call))
     return call
   }
 

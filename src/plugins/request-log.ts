@@ -14,6 +14,20 @@ export interface TokenUsage {
   cacheWrite?: number
 }
 
+const tokenCount = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
+
+/**
+ * Folds an Anthropic `usage` object into the audit's counts. Streams report
+ * usage twice (message_start, then message_delta); later figures win.
+ */
+export function recordUsage (usage: TokenUsage, reported: Record<string, unknown> | null | undefined): void {
+  if (reported === undefined || reported === null) return
+  usage.input = tokenCount(reported.input_tokens) ?? usage.input
+  usage.output = tokenCount(reported.output_tokens) ?? usage.output
+  usage.cacheRead = tokenCount(reported.cache_read_input_tokens) ?? usage.cacheRead
+  usage.cacheWrite = tokenCount(reported.cache_creation_input_tokens) ?? usage.cacheWrite
+}
+
 export interface Audit {
   readonly startedAt: bigint
   model?: string

@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Bedrock } from '../bedrock/client.js'
 import type { UpstreamCalls } from '../bedrock/upstream-call.js'
 import { ProxyError } from '../errors.js'
-import { markFirstByte, type TokenUsage } from '../plugins/request-log.js'
+import { markFirstByte, recordUsage, type TokenUsage } from '../plugins/request-log.js'
 import { relay } from '../streaming/relay.js'
 import { SSE_HEADERS } from '../streaming/sse.js'
 import type { ModelSource } from '../bedrock/discovery.js'
@@ -22,17 +22,6 @@ export interface MessagesOptions {
   readonly calls: UpstreamCalls
 }
 
-function usageOf (message: { usage?: Record<string, unknown> }): TokenUsage | undefined {
-  const usage = message.usage
-  if (usage === undefined || usage === null) return undefined
-  const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
-  return {
-    input: number(usage.input_tokens),
-    output: number(usage.output_tokens),
-    cacheRead: number(usage.cache_read_input_tokens),
-    cacheWrite: number(usage.cache_creation_input_tokens)
-  }
-}
 
 export default async function messagesRoutes (app: FastifyInstance, options: MessagesOptions): Promise<void> {
   const { bedrock, models, pingIntervalMs, calls } = options
@@ -73,7 +62,9 @@ export default async function messagesRoutes (app: FastifyInstance, options: Mes
     audit.bedrockRequestId = result.requestId
     const answer = Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength)
     try {
-      audit.usage = usageOf(JSON.parse(answer.toString('utf8')))
+      const usage: TokenUsage = {}
+      recordUsage(usage, (JSON.parse(answer.toString('utf8')) as { usage?: Record<string, unknown> }).usage)
+      audit.usage = usage
     } catch {
       throw new ProxyError(500, 'api_error', 'Bedrock returned a body that is not JSON', { shouldRetry: true })
     }

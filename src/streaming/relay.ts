@@ -10,7 +10,7 @@ import { once } from 'node:events'
 import type { ServerResponse } from 'node:http'
 import type { UpstreamCall } from '../bedrock/upstream-call.js'
 import { ProxyError, toProxyError } from '../errors.js'
-import type { TokenUsage } from '../plugins/request-log.js'
+import { recordUsage, type TokenUsage } from '../plugins/request-log.js'
 import { PING_FRAME, sseFrame, eventType } from './sse.js'
 
 export interface RelayOptions {
@@ -51,14 +51,6 @@ export function prepareEvent (json: string, usage: TokenUsage): { type: string; 
   return { type, data: json }
 }
 
-function recordUsage (usage: TokenUsage, reported: Record<string, unknown> | undefined): void {
-  if (reported === undefined || reported === null) return
-  const number = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined)
-  usage.input = number(reported.input_tokens) ?? usage.input
-  usage.output = number(reported.output_tokens) ?? usage.output
-  usage.cacheRead = number(reported.cache_read_input_tokens) ?? usage.cacheRead
-  usage.cacheWrite = number(reported.cache_creation_input_tokens) ?? usage.cacheWrite
-}
 
 export async function relay (options: RelayOptions): Promise<RelayOutcome> {
   const { raw, events, call, usage } = options
